@@ -1,0 +1,219 @@
+"""Network resources: VPCs, subnets, routing, gateways, endpoints, security groups, NACLs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from airlock.inventory.model import PolicyValue, Resource, Unresolved, Val
+
+
+@dataclass(frozen=True, kw_only=True)
+class Vpc(Resource):
+    cidr_blocks: tuple[Val[str], ...] = ()
+    ipv6_cidr_blocks: tuple[Val[str], ...] = ()
+    enable_dns_support: Val[bool] | None = None  # None: AWS default (true)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Subnet(Resource):
+    vpc: Val[str]
+    cidr_block: Val[str] | None = None
+    ipv6_cidr_block: Val[str] | None = None
+    availability_zone: Val[str] | None = None
+    map_public_ip_on_launch: Val[bool] | None = None  # None: AWS default (false)
+    assign_ipv6_address_on_creation: Val[bool] | None = None
+
+
+class RouteTarget(StrEnum):
+    LOCAL = "local"
+    INTERNET_GATEWAY = "internet-gateway"
+    EGRESS_ONLY_INTERNET_GATEWAY = "egress-only-internet-gateway"
+    NAT_GATEWAY = "nat-gateway"
+    TRANSIT_GATEWAY = "transit-gateway"
+    VPC_PEERING = "vpc-peering-connection"
+    VPN_GATEWAY = "vpn-gateway"
+    GATEWAY_ENDPOINT = "gateway-endpoint"  # S3/DynamoDB gateway endpoints (prefix-list routes)
+    VPC_ENDPOINT = "vpc-endpoint"  # gateway load balancer endpoints
+    NETWORK_INTERFACE = "network-interface"
+    INSTANCE = "instance"
+    CARRIER_GATEWAY = "carrier-gateway"
+    LOCAL_GATEWAY = "local-gateway"
+    CORE_NETWORK = "core-network"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Route:
+    """One route. Exactly one destination is normally set."""
+
+    target_kind: RouteTarget
+    target: Val[str] | None
+    destination_cidr: Val[str] | None = None
+    destination_ipv6_cidr: Val[str] | None = None
+    destination_prefix_list: Val[str] | None = None
+    propagated: bool = False
+    blackhole: bool = False
+    origin: str | None = None  # id of the separate route resource, if any
+
+
+@dataclass(frozen=True, kw_only=True)
+class RouteTable(Resource):
+    vpc: Val[str]
+    routes: tuple[Route, ...] = ()
+    #: subnets explicitly associated (joined from association resources)
+    subnets: tuple[Val[str], ...] = ()
+    #: gateway (edge) associations: IGW/VGW ids
+    gateways: tuple[Val[str], ...] = ()
+    is_main: bool = False
+    #: virtual private gateways whose routes propagate here
+    propagating_gateways: tuple[Val[str], ...] = ()
+    #: some association or route references could not be resolved
+    unresolved_associations: tuple[Unresolved, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class InternetGateway(Resource):
+    vpcs: tuple[Val[str], ...] = ()  # attachments
+
+
+@dataclass(frozen=True, kw_only=True)
+class EgressOnlyInternetGateway(Resource):
+    vpc: Val[str] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class NatGateway(Resource):
+    subnet: Val[str] | None = None
+    connectivity: Val[str] = "public"  # "public" | "private"
+
+
+@dataclass(frozen=True, kw_only=True)
+class TransitGateway(Resource):
+    default_route_table_association: Val[bool] | None = None
+    default_route_table_propagation: Val[bool] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TransitGatewayAttachment(Resource):
+    transit_gateway: Val[str]
+    vpc: Val[str] | None = None
+    subnets: tuple[Val[str], ...] = ()
+    kind: str = "vpc"  # vpc | vpn | peering | connect | direct-connect
+
+
+@dataclass(frozen=True)
+class TransitGatewayRoute:
+    destination_cidr: Val[str]
+    attachment: Val[str] | None  # None with blackhole
+    blackhole: bool = False
+    origin: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TransitGatewayRouteTable(Resource):
+    transit_gateway: Val[str]
+    routes: tuple[TransitGatewayRoute, ...] = ()
+    associations: tuple[Val[str], ...] = ()  # attachment ids
+    propagations: tuple[Val[str], ...] = ()  # attachment ids
+
+
+@dataclass(frozen=True, kw_only=True)
+class VpcPeeringConnection(Resource):
+    vpc: Val[str]
+    peer_vpc: Val[str]
+    peer_account: Val[str] | None = None
+    peer_region: Val[str] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class VpnGateway(Resource):
+    vpcs: tuple[Val[str], ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class VpnConnection(Resource):
+    vpn_gateway: Val[str] | None = None
+    transit_gateway: Val[str] | None = None
+
+
+class EndpointType(StrEnum):
+    INTERFACE = "Interface"
+    GATEWAY = "Gateway"
+    GATEWAY_LOAD_BALANCER = "GatewayLoadBalancer"
+
+
+@dataclass(frozen=True, kw_only=True)
+class VpcEndpoint(Resource):
+    vpc: Val[str]
+    service_name: Val[str]
+    endpoint_type: Val[EndpointType]
+    #: None: not set. CloudFormation and Terraform both default to false for Interface.
+    private_dns_enabled: Val[bool] | None = None
+    subnets: tuple[Val[str], ...] = ()
+    security_groups: tuple[Val[str], ...] = ()  # empty: the VPC's default SG is attached
+    route_tables: tuple[Val[str], ...] = ()
+    #: None: no policy set -- AWS applies the full-access default policy
+    policy: PolicyValue = None
+
+
+@dataclass(frozen=True)
+class SecurityGroupRule:
+    """One ingress or egress permission. ``protocol`` "-1" means all."""
+
+    protocol: Val[str]
+    from_port: Val[int] | None = None
+    to_port: Val[int] | None = None
+    cidr_ipv4: Val[str] | None = None
+    cidr_ipv6: Val[str] | None = None
+    security_group: Val[str] | None = None  # source (ingress) / destination (egress) group
+    prefix_list: Val[str] | None = None
+    description: Val[str] | None = None
+    origin: str | None = None  # id of the separate rule resource, if any
+
+
+@dataclass(frozen=True, kw_only=True)
+class SecurityGroup(Resource):
+    vpc: Val[str] | None = None
+    name: Val[str] | None = None
+    ingress: tuple[SecurityGroupRule, ...] = ()
+    #: the effective egress rules: sources fill in the AWS default (all traffic to
+    #: 0.0.0.0/0) where the IaC tool keeps it, and leave it out where the tool removes it
+    egress: tuple[SecurityGroupRule, ...] = ()
+    is_default: bool = False
+
+
+@dataclass(frozen=True)
+class NetworkAclEntry:
+    rule_number: Val[int]
+    egress: bool
+    protocol: Val[str]
+    allow: Val[bool]
+    cidr_ipv4: Val[str] | None = None
+    cidr_ipv6: Val[str] | None = None
+    from_port: Val[int] | None = None
+    to_port: Val[int] | None = None
+    origin: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class NetworkAcl(Resource):
+    vpc: Val[str]
+    subnets: tuple[Val[str], ...] = ()
+    entries: tuple[NetworkAclEntry, ...] = ()
+    is_default: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class FlowLog(Resource):
+    #: VPC, subnet or ENI ids the flow log covers
+    resources: tuple[Val[str], ...] = ()
+    traffic_type: Val[str] | None = None  # ALL | ACCEPT | REJECT
+    destination: Val[str] | None = None
+    kms_key: Val[str] | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PrefixList(Resource):
+    name: Val[str] | None = None
+    entries: tuple[Val[str], ...] = ()

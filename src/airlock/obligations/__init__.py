@@ -1,0 +1,1 @@
+"""Regulatory regimes and the obligations controls serve."""
