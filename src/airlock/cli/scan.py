@@ -14,7 +14,10 @@ from airlock.inventory.model import SourceKind
 from airlock.obligations.model import PROFILES, Regime
 
 FORMATS = ("table", "json", "sarif")
-OFFLINE_SOURCES = {"cloudformation": SourceKind.CLOUDFORMATION, "terraform-plan": SourceKind.TERRAFORM_PLAN}
+OFFLINE_SOURCES = {
+    "cloudformation": SourceKind.CLOUDFORMATION,
+    "terraform-plan": SourceKind.TERRAFORM_PLAN,
+}
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -78,7 +81,9 @@ def settings_from(args: argparse.Namespace) -> Settings:
         regimes=regimes,
         allowed_regions=allowed,
         min_retention_days=retention,
-        workload_subnets=frozenset(s.strip() for s in args.workload_subnets.split(",") if s.strip()),
+        workload_subnets=frozenset(
+            s.strip() for s in args.workload_subnets.split(",") if s.strip()
+        ),
         operator_in_threat_model=args.operator_in_threat_model,
     )
 

@@ -209,7 +209,9 @@ PROFILES: Mapping[Regime, RegimeProfile] = {
 }
 
 
-def obligations_for(topics: Iterable[Topic], regimes: Iterable[Regime]) -> tuple[ObligationRef, ...]:
+def obligations_for(
+    topics: Iterable[Topic], regimes: Iterable[Regime]
+) -> tuple[ObligationRef, ...]:
     """The references each regime gives for these topics, deduplicated and sorted."""
     refs: set[ObligationRef] = set()
     for regime in regimes:

@@ -93,7 +93,11 @@ def _location(finding: Finding, report: Report) -> dict[str, Any]:
     return {
         "physicalLocation": physical,
         "logicalLocations": [
-            {"name": finding.resource.id, "kind": "resource", "fullyQualifiedName": finding.resource.id}
+            {
+                "name": finding.resource.id,
+                "kind": "resource",
+                "fullyQualifiedName": finding.resource.id,
+            }
         ],
     }
 

@@ -21,7 +21,9 @@ _STYLE = {
 }
 
 
-def render(report: Report, *, show_pass: bool = False, color: bool = False, width: int = 120) -> str:
+def render(
+    report: Report, *, show_pass: bool = False, color: bool = False, width: int = 120
+) -> str:
     buffer = io.StringIO()
     console = Console(
         file=buffer, force_terminal=color, no_color=not color, width=width, highlight=False
@@ -55,10 +57,7 @@ def render(report: Report, *, show_pass: bool = False, color: bool = False, widt
     console.print(
         Text.assemble(
             ("Summary: ", "bold"),
-            *[
-                (f"{status.value} {summary[status.value]}  ", _STYLE[status])
-                for status in Status
-            ],
+            *[(f"{status.value} {summary[status.value]}  ", _STYLE[status]) for status in Status],
         )
     )
     return buffer.getvalue()

@@ -1,0 +1,151 @@
+"""`airlock scan` end to end: exit codes, formats, and one-line errors for bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from airlock.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+CFN_COMPLIANT = ROOT / "examples" / "cloudformation" / "compliant.yaml"
+CFN_LEAKY = ROOT / "examples" / "cloudformation" / "leaky.yaml"
+
+
+def _one_line_error(capsys: pytest.CaptureFixture[str], needle: str) -> None:
+    err = capsys.readouterr().err.strip()
+    assert "Traceback" not in err
+    assert len(err.splitlines()) == 1, err
+    assert needle in err
+
+
+@pytest.mark.parametrize("source", ["cloudformation", "terraform-plan"])
+def test_missing_file_is_exit_2_naming_the_file(
+    source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "nope.json"
+    assert main(["scan", "--from", source, str(missing)]) == 2
+    _one_line_error(capsys, str(missing))
+
+
+@pytest.mark.parametrize("source", ["cloudformation", "terraform-plan"])
+def test_directory_is_exit_2(
+    source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["scan", "--from", source, str(tmp_path)]) == 2
+    _one_line_error(capsys, str(tmp_path))
+
+
+@pytest.mark.parametrize("source", ["cloudformation", "terraform-plan"])
+def test_empty_file_is_exit_2(
+    source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("")
+    assert main(["scan", "--from", source, str(empty)]) == 2
+    _one_line_error(capsys, str(empty))
+
+
+def test_malformed_yaml_names_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("Resources:\n  A:\n    Type: AWS::S3::Bucket\n   Properties: [\n")
+    assert main(["scan", "--from", "cloudformation", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_malformed_plan_json_names_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "plan.json"
+    bad.write_text('{\n  "format_version": "1.2",\n  "planned_values": {,\n}\n')
+    assert main(["scan", "--from", "terraform-plan", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:3" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_template_given_as_plan_is_rejected(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", "--from", "terraform-plan", str(CFN_COMPLIANT)]) == 2
+    _one_line_error(capsys, str(CFN_COMPLIANT))
+
+
+def test_unknown_regime_is_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", "--from", "cloudformation", str(CFN_COMPLIANT), "--regime", "sox"]) == 2
+    _one_line_error(capsys, "unknown regime 'sox'")
+
+
+def test_bad_flag_is_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", "--from", "pulumi", str(CFN_COMPLIANT)]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_output_refuses_to_overwrite_the_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy = tmp_path / "t.yaml"
+    copy.write_text(CFN_COMPLIANT.read_text())
+    before = copy.read_bytes()
+    assert main(["scan", "--from", "cloudformation", str(copy), "--output", str(copy)]) == 2
+    assert copy.read_bytes() == before
+
+
+def test_leaky_example_fails_with_exit_1_and_json_output(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    code = main(
+        [
+            "scan",
+            "--from",
+            "cloudformation",
+            str(CFN_LEAKY),
+            "--format",
+            "json",
+            "--output",
+            str(out),
+        ]
+    )
+    assert code == 1
+    doc = json.loads(out.read_text())
+    assert doc["summary"]["FAIL"] > 0
+
+
+def test_compliant_example_exit_0_and_strict_exit_3_when_unknown(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    assert (
+        main(
+            [
+                "scan",
+                "--from",
+                "cloudformation",
+                str(CFN_COMPLIANT),
+                "--format",
+                "json",
+                "--output",
+                str(out),
+                "--regime",
+                "ndpa",
+            ]
+        )
+        == 0
+    )
+    doc = json.loads(out.read_text())
+    assert doc["summary"]["FAIL"] == 0
+    strict = main(
+        [
+            "scan",
+            "--from",
+            "cloudformation",
+            str(CFN_COMPLIANT),
+            "--strict",
+            "--output",
+            str(out),
+            "--regime",
+            "ndpa",
+        ]
+    )
+    assert strict == (3 if doc["summary"]["UNKNOWN"] else 0)
