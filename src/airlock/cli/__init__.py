@@ -64,7 +64,7 @@ def _optional_command(
             return None
         raise
     return cast(
-        Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None], module.add_parser
+        "Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]", module.add_parser
     )
 
 

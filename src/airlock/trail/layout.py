@@ -81,13 +81,16 @@ class ObjectKey:
     """Invocation payloads only: ``input`` or ``output``."""
 
 
+_COMPACT_FORMATS = {16: "%Y%m%dT%H%M%SZ", 14: "%Y%m%dT%H%MZ", 15: "%Y%m%dT%H%M%S"}
+
+
 def _parse_compact(ts: str) -> datetime:
-    for fmt in ("%Y%m%dT%H%M%SZ", "%Y%m%dT%H%MZ", "%Y%m%dT%H%M%S"):
-        try:
-            return datetime.strptime(ts, fmt).replace(tzinfo=UTC)
-        except ValueError:
-            continue
-    raise ValueError(f"not a compact timestamp: {ts}")
+    """``20260501T1445Z`` / ``20260501T144500Z`` / ``20260501T144500``, chosen by length:
+    ``strptime`` would otherwise read ``0001`` as hour 0, minute 0, second 1."""
+    fmt = _COMPACT_FORMATS.get(len(ts))
+    if fmt is None:
+        raise ValueError(f"not a compact timestamp: {ts}")
+    return datetime.strptime(ts, fmt).replace(tzinfo=UTC)
 
 
 def classify(key: str) -> ObjectKey:

@@ -28,11 +28,8 @@ def refuse_writes(model: object, **_: object) -> None:
 def _config() -> Any:
     from botocore.config import Config
 
-    return Config(
-        retries={"mode": "adaptive", "max_attempts": 5},
-        max_pool_connections=32,
-        user_agent_extra="airlock-trail",
-    )
+    # Retries follow the user's AWS configuration (AWS_RETRY_MODE, AWS_MAX_ATTEMPTS).
+    return Config(max_pool_connections=32, user_agent_extra="airlock-trail")
 
 
 def s3_client(session: boto3.Session) -> S3Client:

@@ -24,12 +24,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 
-from .context import ContextValue
+from .context import EvalValue, Unresolved
 from .truth import Truth
-from .variables import has_variables, plain, substitute
+from .variables import has_variables, plain, substitute, variable_keys
 from .wildcard import Glob
 
-Context = Mapping[str, ContextValue]
+Context = Mapping[str, EvalValue]
 
 
 class Family(Enum):
@@ -201,6 +201,7 @@ class ConditionClause:
     if_exists: bool = False
     qualifier: SetQualifier = SetQualifier.NONE
     variables: bool = False  # values hold ${...} to resolve per request
+    variable_keys: tuple[str, ...] = ()
     issue: str | None = None
     _tests: tuple[Test, ...] = ()
 
@@ -227,7 +228,9 @@ class ConditionClause:
             issue = f"{qualifier.value}: cannot qualify Null"
         elif family is Family.NULL and any(v.lower() not in ("true", "false") for v in values):
             issue = "Null takes only true or false"
-        uses_variables = variables and family in _VARIABLE_FAMILIES and any(map(has_variables, values))
+        uses_variables = (
+            variables and family in _VARIABLE_FAMILIES and any(map(has_variables, values))
+        )
         tests: list[Test] = []
         if issue is None and family is not Family.NULL and not uses_variables:
             for value in values:
@@ -244,6 +247,9 @@ class ConditionClause:
             if_exists=if_exists,
             qualifier=qualifier,
             variables=uses_variables,
+            variable_keys=tuple(k for v in values for k in variable_keys(v))
+            if uses_variables
+            else (),
             issue=issue,
             _tests=tuple(tests),
         )
@@ -276,6 +282,11 @@ class ConditionClause:
         if self.issue is not None:
             return Truth.UNKNOWN
         value = context.get(self.key)
+        if isinstance(value, Unresolved) or (
+            self.variables
+            and any(isinstance(context.get(k), Unresolved) for k in self.variable_keys)
+        ):
+            return Truth.UNKNOWN
         if self.family is Family.NULL:
             absent = value is None or value == ()
             return Truth.of(any((v.lower() == "true") == absent for v in self.values))

@@ -37,6 +37,17 @@ class Absent(Enum):
 ABSENT = Absent.ABSENT
 
 
+class Unresolved(Enum):
+    """Marker for a free key during the symbolic pre-check: any value, not yet chosen."""
+
+    UNRESOLVED = "unresolved"
+
+
+UNRESOLVED = Unresolved.UNRESOLVED
+# A context as the evaluator reads it (UNRESOLVED only during the symbolic pre-check).
+EvalValue = ContextValue | Unresolved
+
+
 @dataclass(frozen=True)
 class Excluding:
     """The key is absent or has any single value other than ``values``."""

@@ -149,10 +149,13 @@ class Glob:
         seen = set(positions)
         while todo:
             pos = todo.pop()
-            if pos < len(self.tokens) and self.tokens[pos] in (Wild.STAR, Wild.STAR_IN_SEGMENT):
-                if pos + 1 not in seen:
-                    seen.add(pos + 1)
-                    todo.append(pos + 1)
+            is_star = pos < len(self.tokens) and self.tokens[pos] in (
+                Wild.STAR,
+                Wild.STAR_IN_SEGMENT,
+            )
+            if is_star and pos + 1 not in seen:
+                seen.add(pos + 1)
+                todo.append(pos + 1)
         return frozenset(seen)
 
 

@@ -1,0 +1,112 @@
+"""AL-NET-010: flow logs record all traffic of the workload VPCs (or of every workload subnet)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from airlock.analysis.reachability import Reachability
+from airlock.controls.model import (
+    Control,
+    Layer,
+    ScanContext,
+    Severity,
+    Verdict,
+    failed,
+    passed,
+    unknown,
+)
+from airlock.inventory.model import Unresolved
+from airlock.inventory.network import FlowLog
+from airlock.obligations.model import Topic
+
+from .network_common import no_workload, reachability, vpc_subject
+
+
+def _traffic(log: FlowLog) -> str:
+    value = log.traffic_type
+    if isinstance(value, Unresolved):
+        return "unresolved"
+    return value.upper() if isinstance(value, str) else "not set"
+
+
+def _judge(r: Reachability, vpc: str, logs: list[FlowLog]) -> Verdict:
+    topo = r.topology
+    subject = vpc_subject(topo, vpc)
+    subnets = [w.subnet.id for w in r.workload.subnets if topo.key(w.subnet.vpc) == vpc]
+    covering: dict[str, list[FlowLog]] = {}
+    loose: list[str] = []
+    for log in logs:
+        for ref in log.resources:
+            key = topo.key(ref)
+            if key is None:
+                loose.append(log.id)
+            else:
+                covering.setdefault(key, []).append(log)
+    evidence: dict[str, object] = {
+        "flow_logs": {log.id: _traffic(log) for log in logs},
+        "workload_subnets": subnets,
+    }
+
+    def full(key: str) -> str:
+        kinds = {_traffic(log) for log in covering.get(key, [])}
+        if "ALL" in kinds:
+            return "ALL"
+        if kinds & {"unresolved", "not set"}:
+            return "unknown"
+        return ", ".join(sorted(kinds)) if kinds else "none"
+
+    if full(vpc) == "ALL":
+        return passed(subject, f"a flow log records all traffic of VPC {vpc}", **evidence)
+    per_subnet = {s: full(s) for s in subnets}
+    if subnets and all(v == "ALL" for v in per_subnet.values()):
+        return passed(
+            subject, f"flow logs record all traffic of every workload subnet of {vpc}", **evidence
+        )
+    states = [full(vpc), *per_subnet.values()]
+    if "unknown" in states or loose:
+        return unknown(
+            subject, f"the traffic type or target of a flow log of {vpc} is unresolved", **evidence
+        )
+    partial = [s for s in states if s not in ("none", "ALL")]
+    if partial:
+        return failed(
+            subject,
+            f"flow logs of {vpc} record only {partial[0]} traffic; an investigation needs ALL",
+            **evidence,
+        )
+    uncovered = [s for s, v in per_subnet.items() if v != "ALL"]
+    return failed(
+        subject,
+        f"no flow log covers VPC {vpc} or its workload subnets {', '.join(uncovered)}",
+        **evidence,
+    )
+
+
+def check_flow_logs(ctx: ScanContext) -> Iterable[Verdict]:
+    r = reachability(ctx)
+    if not r.workload.vpcs:
+        return [no_workload(ctx, r, "no workload VPC whose flow logs to check")]
+    logs = ctx.inventory.of(FlowLog)
+    return [_judge(r, vpc, logs) for vpc in r.workload.vpcs]
+
+
+FLOW_LOGS = Control(
+    id="AL-NET-010",
+    title="Flow logs record all traffic of the workload VPCs",
+    layer=Layer.NETWORK,
+    severity=Severity.MEDIUM,
+    rationale=(
+        "When something happens, the first question is which network path the data took. "
+        "Flow logs with traffic type ALL on the workload VPC (or on every workload subnet) "
+        "answer it, and show attempts the air gap stopped."
+    ),
+    remediation=(
+        "Create a flow log on each workload VPC with TrafficType ALL, delivered to an "
+        "encrypted log group or an S3 bucket in the audit account."
+    ),
+    topics=(Topic.MONITORING, Topic.AUDIT_LOGGING, Topic.INCIDENT_RESPONSE),
+    check=check_flow_logs,
+    references=("CKV2_AWS_11", "prowler:vpc_flow_logs_enabled", "cdk-nag:VPCFlowLogsEnabled"),
+)
+
+CONTROLS: tuple[Control, ...] = (FLOW_LOGS,)

@@ -1,0 +1,58 @@
+"""The Terraform plan source: ``terraform show -json <planfile>`` output to an Inventory.
+
+Inventory ids are Terraform addresses: ``aws_vpc.main``, ``module.net.aws_subnet.private[0]``,
+``module.net["eu"].aws_subnet.private["a"]`` (module instance keys and count/for_each keys as
+Terraform prints them). Every relation names such an address when it can be resolved, else the
+literal value (``vpc-0abc``), else an :class:`~airlock.inventory.Unresolved` with the reason.
+
+What the plan means, and what this source decides:
+
+* **Values** come from ``resource_changes[].change.after`` (merged with ``planned_values``).
+  Unknown until apply (``after_unknown``) is ``Unresolved("known after apply: <address>.<attr>")``
+  -- except an argument the configuration omits (or builds only from variables and constants),
+  which the provider computes from a null: that is "not set" (``None``), the AWS default.
+  Sensitive values are printed in plain text by ``terraform show -json`` and used as they are;
+  redacted ones (null or a redaction marker under ``after_sensitive``) are Unresolved.
+* **A plan is a change.** ``["delete"]`` resources are not in the inventory, and a deleted
+  configuring resource takes its effect with it (see :mod:`.assembly` and the per-service
+  modules for what the provider leaves behind). Replacements keep the resource. ``forget``
+  (``removed`` blocks) leaves the resource in AWS, so it stays, with its last values; so do
+  deleted ``aws_default_*`` adopters (Terraform only forgets them).
+* **Relations** follow configuration references (:mod:`.resolver`): inside modules, through
+  module outputs and variables, ``each.value``; a reference to a ``count``/``for_each``
+  resource without a key names the instance with the referrer's own key when it exists, else
+  every instance (a list relation) or an Unresolved "one of ..." (a single relation). Known
+  values become the address of the plan resource with that id/ARN/name (:mod:`.identities`).
+* **Split resources** are folded into what they configure (``configured_by`` lists them); see
+  :mod:`.registry` for the full table.
+* **VPC defaults** (main route table, default network ACL and security group) are synthesized
+  when the plan does not adopt them (:mod:`.defaults`).
+* **Region/account** (:mod:`.providers`): the resource's ARN or v6 ``region`` argument, else its
+  provider's configuration; the source's from the default ``aws`` provider.
+* **Bad input** raises :class:`~airlock.errors.InputError` (:mod:`.reading`); nothing else
+  escapes :func:`load`.
+"""
+
+from __future__ import annotations
+
+from airlock.errors import AirlockError, InputError
+from airlock.inventory.model import Inventory
+from airlock.sources.terraform_plan.build import build_inventory
+from airlock.sources.terraform_plan.reading import read_document
+
+__all__ = ["load"]
+
+
+def load(path: str) -> Inventory:
+    """Read a ``terraform show -json`` plan file into an inventory."""
+    document, text = read_document(path)
+    try:
+        return build_inventory(path, document, text)
+    except AirlockError:
+        raise
+    except RecursionError:
+        raise InputError(path, "the plan is nested too deeply to read") from None
+    except Exception as err:  # a plan shape we did not foresee must not become a traceback
+        raise InputError(
+            path, f"could not interpret the plan ({type(err).__name__}: {err})"
+        ) from None

@@ -1,0 +1,114 @@
+"""AL-AUD-010..012: alarms and required guardrails."""
+
+from __future__ import annotations
+
+from control_fixtures import LAMBDA_TRUST, MODEL, U, allow, deny, doc, inv, live, status, trust
+
+from airlock.controls.model import Status
+from airlock.inventory.audit import Alarm, MetricFilter
+from airlock.inventory.bedrock import Agent
+from airlock.inventory.identity import Role
+from airlock.inventory.model import NamedPolicy
+
+
+def alarm(namespace: object, metric: object, alarm_id: str = "Alarm") -> Alarm:
+    return Alarm(
+        id=alarm_id, native_type="AWS::CloudWatch::Alarm", namespace=namespace, metric_name=metric
+    )  # type: ignore[arg-type]
+
+
+def test_guardrail_alarms() -> None:
+    assert (
+        status("AL-AUD-010", inv(alarm("AWS/Bedrock/Guardrails", "InvocationsIntervened")))
+        is Status.PASS
+    )
+    metric_filter = MetricFilter(
+        id="F",
+        native_type="AWS::Logs::MetricFilter",
+        log_group="g",
+        pattern='{ $.guardrailAction = "INTERVENED" }',
+        metric_name="Blocked",
+        metric_namespace="App",
+    )
+    assert status("AL-AUD-010", inv(metric_filter, alarm("App", "Blocked"))) is Status.PASS
+    assert status("AL-AUD-010", inv(alarm(U, "InvocationsIntervened"))) is Status.UNKNOWN
+    assert status("AL-AUD-010", inv(alarm("AWS/Bedrock", "Invocations"))) is Status.UNKNOWN
+    assert status("AL-AUD-010", live(alarm("AWS/Bedrock", "Invocations"))) is Status.FAIL
+
+
+def test_anomaly_alarms() -> None:
+    assert status("AL-AUD-011", inv(alarm("AWS/Bedrock", "InvocationThrottles"))) is Status.PASS
+    assert status("AL-AUD-011", inv(alarm("AWS/EC2", "CPUUtilization"))) is Status.UNKNOWN
+    assert status("AL-AUD-011", live(alarm("AWS/EC2", "CPUUtilization"))) is Status.FAIL
+    assert status("AL-AUD-011", live(alarm("AWS/Bedrock", U))) is Status.UNKNOWN
+
+
+def _role(*statements: dict[str, object], trust_policy: object = LAMBDA_TRUST) -> Role:
+    return Role(
+        id="App",
+        native_type="AWS::IAM::Role",
+        trust_policy=trust_policy,
+        inline_policies=(NamedPolicy("app", doc(*statements)),),
+    )  # type: ignore[arg-type]
+
+
+GUARDED = {
+    "StringEquals": {
+        "bedrock:GuardrailIdentifier": "arn:aws:bedrock:eu-central-1:111122223333:guardrail/abc:1"
+    }
+}
+
+
+def test_guardrails_required() -> None:
+    assert (
+        status(
+            "AL-AUD-012", inv(_role(allow("bedrock:InvokeModel", MODEL, Condition=GUARDED))), "App"
+        )
+        is Status.PASS
+    )
+    assert (
+        status("AL-AUD-012", inv(_role(allow("bedrock:InvokeModel", MODEL))), "App") is Status.FAIL
+    )
+    null_deny = deny(
+        "bedrock:InvokeModel*", Condition={"Null": {"bedrock:GuardrailIdentifier": "true"}}
+    )
+    assert (
+        status("AL-AUD-012", inv(_role(allow("bedrock:InvokeModel", MODEL), null_deny)), "App")
+        is Status.PASS
+    )
+    region_deny = deny(
+        "bedrock:InvokeModel*",
+        Condition={
+            "Null": {"bedrock:GuardrailIdentifier": "true"},
+            "StringEquals": {"aws:RequestedRegion": "eu-central-1"},
+        },
+    )
+    assert (
+        status("AL-AUD-012", inv(_role(allow("bedrock:InvokeModel", MODEL), region_deny)), "App")
+        is Status.UNKNOWN
+    )
+    agent_role = _role(
+        allow("bedrock:InvokeModel", MODEL),
+        trust_policy=trust({"Service": "bedrock.amazonaws.com"}),
+    )
+    assert status("AL-AUD-012", inv(agent_role), "App") is Status.NOT_APPLICABLE
+
+
+def test_agents_need_a_guardrail() -> None:
+    assert (
+        status(
+            "AL-AUD-012", inv(Agent(id="A", native_type="AWS::Bedrock::Agent", guardrail="G")), "A"
+        )
+        is Status.PASS
+    )
+    assert (
+        status(
+            "AL-AUD-012", inv(Agent(id="A", native_type="AWS::Bedrock::Agent", guardrail=U)), "A"
+        )
+        is Status.PASS
+    )
+    assert (
+        status("AL-AUD-012", inv(Agent(id="A", native_type="AWS::Bedrock::Agent")), "A")
+        is Status.FAIL
+    )
+    assert status("AL-AUD-012", inv()) is Status.NOT_APPLICABLE

@@ -1,0 +1,1 @@
+"""Control tests: ``control_fixtures`` (this directory) builds small inventories."""

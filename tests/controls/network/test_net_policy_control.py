@@ -1,0 +1,134 @@
+"""AL-NET-007 Bedrock endpoint policies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from netcontrols import compliant, findings, statuses
+
+from airlock.controls.catalog.network_endpoint_policy import (
+    ENDPOINT_POLICIES,
+    judge_endpoint_policy,
+)
+from airlock.controls.model import Status
+from airlock.inventory.model import Unresolved
+
+U = Unresolved
+MODEL = "arn:aws:bedrock:eu-central-1::foundation-model/anthropic.claude-sonnet-4-6"
+
+
+def _allow(action: Any, resource: Any = MODEL, **extra: Any) -> dict[str, Any]:
+    return {
+        "Statement": [
+            {"Effect": "Allow", "Principal": "*", "Action": action, "Resource": resource, **extra}
+        ]
+    }
+
+
+def test_policy_pass_fail_unknown_through_the_control() -> None:
+    assert statuses(ENDPOINT_POLICIES, compliant()) == {"Runtime": Status.PASS, "S3": Status.PASS}
+    net = compliant()
+    net.replace("Runtime", policy=None)
+    result = findings(ENDPOINT_POLICIES, net)["Runtime"]
+    assert result.status is Status.FAIL and "default full-access" in result.reason
+    net.replace("Runtime", policy=U("Fn::ImportValue Policy"))
+    assert statuses(ENDPOINT_POLICIES, net)["Runtime"] is Status.UNKNOWN
+
+
+def test_policy_shapes() -> None:
+    judge = judge_endpoint_policy
+    assert judge("bedrock-runtime", _allow("bedrock:*")).status is Status.FAIL
+    assert judge("bedrock-runtime", _allow("*")).status is Status.FAIL
+    assert judge("bedrock-runtime", _allow("bedrock:InvokeModel", "*")).status is Status.FAIL
+    assert judge("bedrock-runtime", _allow("bedrock:DeleteGuardrail")).status is Status.FAIL
+    assert judge("bedrock-runtime", _allow("bedrock:Invoke*")).status is Status.PASS
+    assert (
+        judge(
+            "bedrock-runtime",
+            _allow(
+                ["bedrock:InvokeModel"],
+                ["arn:aws:bedrock:${AWS::Region}::foundation-model/amazon.nova-pro-v1:0"],
+            ),
+        ).status
+        is Status.PASS
+    )
+    wide = judge(
+        "bedrock-runtime",
+        _allow("bedrock:InvokeModel", "arn:aws:bedrock:eu-central-1::foundation-model/*"),
+    )
+    assert wide.status is Status.FAIL and "every foundation-model" in wide.reason
+    not_action = {
+        "Statement": [
+            {"Effect": "Allow", "Principal": "*", "NotAction": "iam:*", "Resource": MODEL}
+        ]
+    }
+    assert judge("bedrock-runtime", not_action).status is Status.FAIL
+    deny_only = {
+        "Statement": [
+            {
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "*",
+                "Resource": "*",
+                "Condition": {"StringNotEquals": {"aws:SourceVpc": "vpc-1"}},
+            }
+        ]
+    }
+    result = judge("bedrock-runtime", deny_only)
+    assert result.status is Status.FAIL and "no Allow statement" in result.reason
+    assert judge("bedrock-runtime", _allow([U("Ref Action")])).status is Status.UNKNOWN
+    assert judge("bedrock-runtime", {"Version": "2012-10-17"}).status is Status.UNKNOWN
+    # other Bedrock endpoints: only the wildcards are judged
+    assert (
+        judge(
+            "bedrock-agent-runtime",
+            _allow(
+                "bedrock:Retrieve", "arn:aws:bedrock:eu-central-1:111122223333:knowledge-base/KB1"
+            ),
+        ).status
+        is Status.PASS
+    )
+    assert judge("bedrock", _allow("bedrock:*")).status is Status.FAIL
+    reads = _allow(["bedrock:GetFoundationModel", "bedrock:ListFoundationModels"], "*")
+    assert judge("bedrock", reads).status is Status.PASS
+
+
+def test_aws_documentation_example_fails_on_resource_star() -> None:
+    example = _allow(["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"], "*")
+    result = judge_endpoint_policy("bedrock-runtime", example)
+    assert result.status is Status.FAIL
+    assert "Resource * (every model)" in result.reason
+
+
+def test_s3_endpoint_policy_pass_fail_unknown() -> None:
+    net = compliant()
+    net.replace("S3", policy=None)
+    result = findings(ENDPOINT_POLICIES, net)["S3"]
+    assert result.status is Status.FAIL and "any bucket, in any account" in result.reason
+    everything = {
+        "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"}]
+    }
+    net.replace("S3", policy=everything)
+    assert statuses(ENDPOINT_POLICIES, net)["S3"] is Status.FAIL
+    named = {
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:PutObject",
+                "Resource": "arn:aws:s3:::invocation-logs/*",
+            }
+        ]
+    }
+    net.replace("S3", policy=named)
+    assert statuses(ENDPOINT_POLICIES, net)["S3"] is Status.PASS
+    net.replace("S3", policy=U("data.aws_iam_policy_document.s3.json"))
+    assert statuses(ENDPOINT_POLICIES, net)["S3"] is Status.UNKNOWN
+
+
+def test_non_bedrock_endpoints_are_not_judged_and_none_is_not_applicable() -> None:
+    net = compliant()
+    net.remove("Runtime")
+    net.remove("S3")
+    net.endpoint("Kms", "Vpc", "kms", private_dns_enabled=True)
+    assert set(statuses(ENDPOINT_POLICIES, net).values()) == {Status.NOT_APPLICABLE}
