@@ -21,6 +21,7 @@ import argparse
 import multiprocessing
 import os
 import random
+import resource
 import sys
 import time
 from collections import Counter
@@ -387,12 +388,18 @@ def build(roles: int, seed: int) -> list[tuple[Principal, PolicySet, list[tuple[
 def evaluate_all(cases: list[tuple[Principal, PolicySet, list[tuple[str, str]]]]) -> Counter[str]:
     verdicts: Counter[str] = Counter()
     for principal, policies, requests in cases:
-        for action, resource in requests:
-            verdicts[can(principal, action, resource, policies).status.value] += 1
+        for action, target in requests:
+            verdicts[can(principal, action, target, policies).status.value] += 1
     return verdicts
 
 
-def timed_run(roles: int, seed: int, workers: int) -> tuple[float, Counter[str]]:
+def _cpu() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed_run(roles: int, seed: int, workers: int) -> tuple[float, float, Counter[str]]:
     """Generate fresh roles (untimed), clear the caches, then time one full evaluation.
 
     With several workers the roles are split between forked processes (one per core); each
@@ -400,10 +407,11 @@ def timed_run(roles: int, seed: int, workers: int) -> tuple[float, Counter[str]]
     """
     cases = build(roles, seed)
     clear_caches()
+    cpu = _cpu()
     if workers <= 1:
         start = time.perf_counter()
         verdicts = evaluate_all(cases)
-        return time.perf_counter() - start, verdicts
+        return time.perf_counter() - start, _cpu() - cpu, verdicts
     _shared.clear()
     _shared.extend(cases)  # inherited by the forked workers; nothing is pickled but counts
     context = multiprocessing.get_context("fork")
@@ -414,7 +422,7 @@ def timed_run(roles: int, seed: int, workers: int) -> tuple[float, Counter[str]]
     total: Counter[str] = Counter()
     for result in results:
         total.update(result)
-    return elapsed, total
+    return elapsed, _cpu() - cpu, total
 
 
 _shared: list[tuple[Principal, PolicySet, list[tuple[str, str]]]] = []
@@ -438,10 +446,12 @@ def main() -> int:
     )
     args = parser.parse_args()
     times: list[float] = []
+    cpus: list[float] = []
     verdicts: Counter[str] = Counter()
     for run in range(args.repeat):
-        elapsed, verdicts = timed_run(args.roles, args.seed + run, args.workers)
+        elapsed, cpu, verdicts = timed_run(args.roles, args.seed + run, args.workers)
         times.append(elapsed)
+        cpus.append(cpu)
     best = min(times)
     count = sum(verdicts.values())
     print(
@@ -450,6 +460,7 @@ def main() -> int:
     print(
         f"policy_eval: runs {', '.join(f'{t:.3f}' for t in times)} s; best {best:.3f} s ({count / best:,.0f} queries/s), limit {args.limit:.1f} s"
     )
+    print(f"policy_eval: CPU time per run {', '.join(f'{c:.3f}' for c in cpus)} s (all processes)")
     print("policy_eval: verdicts " + ", ".join(f"{k}={v}" for k, v in sorted(verdicts.items())))
     if verdicts[Verdict.UNKNOWN.value]:
         print("policy_eval: unexpected UNKNOWN answers", file=sys.stderr)

@@ -152,7 +152,7 @@ def phase_query(db: Path, start: str, end: str) -> dict[str, Any]:
     )
     timed(
         "new-principals",
-        lambda: run_query(con, "new-principals", QueryParams(start=t1 - timedelta(hours=1))),
+        lambda: run_query(con, "new-principals", QueryParams(start=t1 - timedelta(minutes=90))),
     )
     timed(
         "key-chain",

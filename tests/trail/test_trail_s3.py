@@ -210,3 +210,12 @@ def test_fetch_refuses_keys_that_escape_the_folder(aws: boto3.Session, tmp_path:
     with pytest.raises(TrailError, match="unsafe key"):
         fetch(S3Source(S3Location(BUCKET, ""), aws), tmp_path / "evidence")
     assert not (tmp_path / "outside.json.gz").exists()
+
+
+def test_a_replica_bucket_is_reported_not_failed(
+    aws: boto3.Session, pristine: GeneratedTrail, key_ring: KeyRing
+) -> None:
+    upload(aws, pristine.root, bucket="log-archive-replica")
+    report = verify(S3Source(S3Location("log-archive-replica", ""), aws), lambda *_: key_ring)
+    assert report.status is Status.VERIFIED
+    assert report.kinds() == {FindingKind.DIGEST_OTHER_BUCKET}

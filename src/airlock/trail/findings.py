@@ -27,6 +27,7 @@ class FindingKind(StrEnum):
     DIGEST_UNSIGNED = "digest-unsigned"
     DIGEST_KEY_UNKNOWN = "digest-key-unknown"
     DIGEST_MOVED = "digest-moved"
+    DIGEST_OTHER_BUCKET = "digest-other-bucket"
     DIGEST_UNREADABLE = "digest-unreadable"
     DIGEST_TRAILING_DATA = "digest-trailing-data"
     DIGEST_MALFORMED = "digest-malformed"
@@ -56,6 +57,7 @@ _SEVERITY: dict[FindingKind, Severity] = {
     FindingKind.DIGEST_UNSIGNED: Severity.UNVERIFIED,
     FindingKind.DIGEST_KEY_UNKNOWN: Severity.UNVERIFIED,
     FindingKind.DIGEST_MOVED: Severity.FAIL,
+    FindingKind.DIGEST_OTHER_BUCKET: Severity.WARN,
     FindingKind.DIGEST_UNREADABLE: Severity.FAIL,
     FindingKind.DIGEST_TRAILING_DATA: Severity.FAIL,
     FindingKind.DIGEST_MALFORMED: Severity.FAIL,

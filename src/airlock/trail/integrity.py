@@ -259,16 +259,28 @@ def _load(source: TrailSource, obj: ObjectKey) -> _Loaded:
 
 
 def _check_location(item: _Loaded, bucket: str | None) -> None:
-    """A signature is bound to the digest's S3 location: the content must name where it lies."""
+    """A signature is bound to the digest's S3 location: the content must name where it lies.
+
+    A different key is a moved (reordered, substituted) digest. A different bucket with the
+    same key is what replication to a log-archive account looks like: reported, not failed.
+    """
     d = item.digest
     if d is None:
         return
-    if d.key != item.key or (bucket is not None and d.bucket != bucket):
+    if d.key != item.key:
         item.findings.append(
             Finding(
                 FindingKind.DIGEST_MOVED,
                 item.key,
                 f"content is the digest of s3://{d.bucket}/{d.key}, not of this location",
+            )
+        )
+    elif bucket is not None and d.bucket != bucket:
+        item.findings.append(
+            Finding(
+                FindingKind.DIGEST_OTHER_BUCKET,
+                item.key,
+                f"delivered to bucket {d.bucket}, read from {bucket} (a replica or copy)",
             )
         )
 

@@ -76,6 +76,39 @@ _MODEL_EVENTS = ", ".join(f"'{name}'" for name in MODEL_CALL_EVENTS)
 HIDDEN_CONTENT = "input_hash, input_size, output_hash, output_size"
 REVEALED_CONTENT = HIDDEN_CONTENT + ", input_text AS prompt, output_text AS response"
 
+KEY_CHAIN_SQL = """
+WITH RECURSIVE mints AS MATERIALIZED (
+    -- only the STS events that minted a key: a few per session, not every event
+    SELECT minted_access_key_id, event_time, event_name, request_parameters, response_elements,
+           principal_type, principal_arn, access_key_id, user_name, source_ip, identity_provider,
+           source_identity, on_behalf_of_user_id, invoked_by, event_id
+    FROM events WHERE minted_access_key_id IS NOT NULL
+),
+chain AS (
+    SELECT m.minted_access_key_id AS start_key, 1 AS depth, m.*
+    FROM mints m WHERE list_contains($access_keys, m.minted_access_key_id)
+    UNION ALL
+    SELECT c.start_key, c.depth + 1, m.*
+    FROM chain c JOIN mints m ON m.minted_access_key_id = c.access_key_id
+    WHERE c.depth < 12 AND c.access_key_id IS NOT NULL AND c.access_key_id <> c.minted_access_key_id
+)
+SELECT start_key, depth, minted_access_key_id AS access_key, event_time AS minted_at, event_name,
+       json_extract_string(request_parameters, '$.roleArn') AS role_arn,
+       json_extract_string(request_parameters, '$.roleSessionName') AS session_name,
+       principal_type AS caller_type, coalesce(principal_arn, invoked_by, user_name) AS caller,
+       access_key_id AS caller_key, source_ip,
+       coalesce(source_identity, json_extract_string(request_parameters, '$.sourceIdentity')) AS source_identity,
+       CASE WHEN principal_type IN ('SAMLUser', 'WebIdentityUser')
+                THEN coalesce(json_extract_string(response_elements, '$.subject'), user_name)
+            WHEN principal_type = 'IAMUser' THEN principal_arn
+            WHEN principal_type = 'Root' THEN 'root of ' || coalesce(principal_arn, '?')
+            WHEN on_behalf_of_user_id IS NOT NULL THEN 'IAM Identity Center user ' || on_behalf_of_user_id
+            WHEN principal_type = 'AWSService' THEN 'service ' || invoked_by
+       END AS human,
+       event_id
+FROM chain ORDER BY start_key, depth, minted_at {limit}
+"""
+
 CATALOG: tuple[NamedQuery, ...] = (
     NamedQuery(
         "model-calls",
@@ -158,44 +191,7 @@ CATALOG: tuple[NamedQuery, ...] = (
     NamedQuery(
         "key-chain",
         "From a temporary access key back to the AssumeRole calls and the human behind them",
-        """
-        WITH RECURSIVE chain AS (
-            SELECT 1 AS depth, e.minted_access_key_id AS access_key, e.event_time AS minted_at,
-                   e.event_name, json_extract_string(e.request_parameters, '$.roleArn') AS role_arn,
-                   json_extract_string(e.request_parameters, '$.roleSessionName') AS session_name,
-                   e.principal_type AS caller_type, e.principal_arn AS caller_arn,
-                   e.access_key_id AS caller_key, e.user_name AS caller_user, e.source_ip,
-                   e.identity_provider,
-                   json_extract_string(e.response_elements, '$.subject') AS federated_subject,
-                   coalesce(e.source_identity,
-                            json_extract_string(e.request_parameters, '$.sourceIdentity')) AS source_identity,
-                   e.on_behalf_of_user_id, e.invoked_by, e.event_id
-            FROM events e
-            WHERE e.minted_access_key_id = $access_key
-            UNION ALL
-            SELECT c.depth + 1, e.minted_access_key_id, e.event_time, e.event_name,
-                   json_extract_string(e.request_parameters, '$.roleArn'),
-                   json_extract_string(e.request_parameters, '$.roleSessionName'),
-                   e.principal_type, e.principal_arn, e.access_key_id, e.user_name, e.source_ip,
-                   e.identity_provider, json_extract_string(e.response_elements, '$.subject'),
-                   coalesce(e.source_identity, json_extract_string(e.request_parameters, '$.sourceIdentity')),
-                   e.on_behalf_of_user_id, e.invoked_by, e.event_id
-            FROM chain c JOIN events e ON e.minted_access_key_id = c.caller_key
-            WHERE c.depth < 12 AND c.caller_key IS NOT NULL AND c.caller_key <> c.access_key
-        )
-        SELECT depth, access_key, minted_at, event_name, role_arn, session_name,
-               caller_type, coalesce(caller_arn, invoked_by, caller_user) AS caller, caller_key,
-               source_ip, source_identity,
-               CASE WHEN caller_type IN ('SAMLUser', 'WebIdentityUser')
-                        THEN coalesce(federated_subject, caller_user)
-                    WHEN caller_type = 'IAMUser' THEN caller_arn
-                    WHEN caller_type = 'Root' THEN 'root of ' || coalesce(caller_arn, '?')
-                    WHEN on_behalf_of_user_id IS NOT NULL THEN 'IAM Identity Center user ' || on_behalf_of_user_id
-                    WHEN caller_type = 'AWSService' THEN 'service ' || invoked_by
-               END AS human,
-               event_id
-        FROM chain ORDER BY depth, minted_at
-        """,
+        KEY_CHAIN_SQL,
         (Param.ACCESS_KEY,),
     ),
     NamedQuery(
@@ -254,7 +250,7 @@ def bind(query: NamedQuery, params: QueryParams) -> tuple[str, dict[str, Any]]:
         "from": _naive(params.start),
         "to": _naive(params.end),
         "allowed_regions": list(params.allowed_regions),
-        "access_key": params.access_key,
+        "access_keys": [params.access_key] if params.access_key else [],
     }
     return sql, {k: v for k, v in values.items() if f"${k}" in sql}
 
@@ -268,6 +264,18 @@ def _given(param: Param, params: QueryParams) -> bool:
         Param.ALLOWED_REGIONS: bool(params.allowed_regions),
         Param.ACCESS_KEY: params.access_key is not None,
     }[param]
+
+
+def trace_keys(con: duckdb.DuckDBPyConnection, keys: list[str]) -> list[dict[str, Any]]:
+    """The key chains of many access keys at once (rows carry ``start_key``)."""
+    if not keys:
+        return []
+    try:
+        cursor = con.execute(KEY_CHAIN_SQL.replace("{limit}", ""), {"access_keys": keys})
+        columns = [d[0] for d in cursor.description or ()]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+    except duckdb.Error as exc:
+        raise TrailError(f"key chain query failed: {str(exc).splitlines()[0]}") from exc
 
 
 def run_query(con: duckdb.DuckDBPyConnection, name: str, params: QueryParams) -> QueryResult:

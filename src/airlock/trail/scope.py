@@ -16,7 +16,7 @@ from typing import Any
 import duckdb
 
 from airlock.errors import TrailError, UsageError
-from airlock.trail.queries import HIDDEN_CONTENT, REVEALED_CONTENT, QueryParams, run_query
+from airlock.trail.queries import HIDDEN_CONTENT, REVEALED_CONTENT, trace_keys
 from airlock.trail.render import dumps, markdown_table, plain
 
 MARKDOWN_ROW_CAP = 50
@@ -75,78 +75,79 @@ def _rows(
         raise TrailError(f"scope query failed: {str(exc).splitlines()[0]}") from exc
 
 
-def build_scope(
-    con: duckdb.DuckDBPyConnection,
-    principal: str,
-    start: datetime,
-    end: datetime,
-    *,
-    reveal: bool = False,
-) -> ScopeReport:
-    if start >= end:
-        raise UsageError("--from must be before --to")
-    like = principal.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").replace("*", "%")
-    values: dict[str, Any] = {
-        "principal": principal,
-        "like": like,
-        "from": start.astimezone(UTC).replace(tzinfo=None),
-        "to": end.astimezone(UTC).replace(tzinfo=None),
-    }
+_SUMMARY = """
+SELECT count(*)                                                            AS model_calls,
+       count(*) FILTER (WHERE error_code IS NOT NULL)                      AS failed_calls,
+       count(DISTINCT model_id)                                            AS models,
+       coalesce(sum(input_tokens), 0)                                      AS input_tokens,
+       coalesce(sum(output_tokens), 0)                                     AS output_tokens,
+       min(event_time)                                                     AS first_seen,
+       max(event_time)                                                     AS last_seen,
+       count(*) FILTER (WHERE in_cloudtrail AND coalesce(vpc_endpoint_id, '') = '')
+                                                                           AS calls_without_vpc_endpoint,
+       coalesce(list(DISTINCT processed_in ORDER BY processed_in)
+                FILTER (WHERE processed_in IS NOT NULL), [])               AS processing_regions,
+       count(*) FILTER (WHERE in_cloudtrail AND in_invocation_log)         AS calls_with_logged_content,
+       count(*) FILTER (WHERE NOT in_invocation_log)                       AS calls_content_not_logged,
+       count(*) FILTER (WHERE NOT in_cloudtrail)                           AS invocation_records_not_in_cloudtrail,
+       coalesce(sum(input_size), 0)                                        AS input_bytes,
+       coalesce(sum(output_size), 0)                                       AS output_bytes,
+       count(*) FILTER (WHERE guardrail = 'INTERVENED')                    AS guardrail_interventions
+FROM temp.scope_calls
+"""
+
+
+def _sections(reveal: bool) -> dict[str, tuple[str, str, str]]:
+    """Section name -> (title, SQL over the scope tables, note)."""
     content = REVEALED_CONTENT if reveal else HIDDEN_CONTENT
-    queries: dict[str, tuple[str, str, str]] = {
+    return {
         "identities": (
             "Identities and access keys matched",
-            f"""SELECT principal, principal_arn, principal_type, access_key_id,
-                       min(event_time) AS first_seen, max(event_time) AS last_seen, count(*) AS events
-                FROM events WHERE {_MATCH} AND {_WINDOW}
-                GROUP BY ALL ORDER BY first_seen, principal_arn""",
+            """SELECT principal, principal_arn, principal_type, access_key_id,
+                      min(event_time) AS first_seen, max(event_time) AS last_seen, count(*) AS events
+               FROM temp.scope_events GROUP BY ALL ORDER BY first_seen, principal_arn""",
             "",
         ),
         "models": (
             "Models called",
-            f"""SELECT model_id, count(*) AS calls, count(*) FILTER (WHERE error_code IS NOT NULL) AS failed,
-                       sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
-                       min(event_time) AS first_seen, max(event_time) AS last_seen,
-                       string_agg(DISTINCT processed_in, ', ' ORDER BY processed_in) AS processed_in
-                FROM model_calls WHERE {_MATCH} AND {_WINDOW}
-                GROUP BY ALL ORDER BY calls DESC, model_id""",
+            """SELECT model_id, count(*) AS calls, count(*) FILTER (WHERE error_code IS NOT NULL) AS failed,
+                      sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
+                      min(event_time) AS first_seen, max(event_time) AS last_seen,
+                      string_agg(DISTINCT processed_in, ', ' ORDER BY processed_in) AS processed_in
+               FROM temp.scope_calls GROUP BY ALL ORDER BY calls DESC, model_id""",
             "",
         ),
         "network_paths": (
             "Network paths",
-            f"""SELECT coalesce(vpc_endpoint_id, 'none: public endpoint') AS vpc_endpoint, source_ip, tls_host,
-                       count(*) AS calls, min(event_time) AS first_seen, max(event_time) AS last_seen
-                FROM model_calls WHERE in_cloudtrail AND {_MATCH} AND {_WINDOW}
-                GROUP BY ALL ORDER BY calls DESC""",
+            """SELECT coalesce(vpc_endpoint_id, 'none: public endpoint') AS vpc_endpoint, source_ip, tls_host,
+                      count(*) AS calls, min(event_time) AS first_seen, max(event_time) AS last_seen
+               FROM temp.scope_calls WHERE in_cloudtrail GROUP BY ALL ORDER BY calls DESC""",
             "",
         ),
         "processing_regions": (
             "Where the data was processed",
-            f"""SELECT source_region, processed_in, count(*) AS calls
-                FROM model_calls WHERE {_MATCH} AND {_WINDOW}
-                GROUP BY ALL ORDER BY calls DESC""",
+            """SELECT source_region, processed_in, count(*) AS calls
+               FROM temp.scope_calls GROUP BY ALL ORDER BY calls DESC""",
             "processed_in is inferenceRegion when cross-region inference re-routed the call.",
         ),
         "content": (
             "Content processed (per request)",
             f"""SELECT event_time, request_id, model_id, operation, guardrail,
                        in_cloudtrail, in_invocation_log, {content}
-                FROM model_calls WHERE {_MATCH} AND {_WINDOW}
-                ORDER BY event_time, request_id""",
+                FROM temp.scope_calls ORDER BY event_time, request_id""",
             "Hashes are SHA-256 of the logged body; sizes in bytes."
             + ("" if reveal else " Prompt and response text withheld (use --reveal)."),
         ),
         "data_accessed": (
             "Other data the principal accessed",
-            f"""SELECT event_source, event_name, coalesce(r.arn, '-') AS resource, count(*) AS events,
-                       min(event_time) AS first_seen, max(event_time) AS last_seen
-                FROM (SELECT *, unnest(CASE WHEN json_type(resources) = 'ARRAY'
-                                            THEN CAST(resources AS JSON[]) ELSE [NULL::JSON] END) AS res
-                      FROM events
-                      WHERE {_MATCH} AND {_WINDOW}
-                        AND event_source NOT IN ('bedrock.amazonaws.com', 'bedrock-mantle.amazonaws.com')) e,
-                     LATERAL (SELECT json_extract_string(e.res, '$.ARN') AS arn) r
-                GROUP BY ALL ORDER BY events DESC, event_source, event_name, resource""",
+            """SELECT event_source, event_name, coalesce(r.arn, '-') AS resource, count(*) AS events,
+                      min(event_time) AS first_seen, max(event_time) AS last_seen
+               FROM (SELECT *, unnest(CASE WHEN json_type(resources) = 'ARRAY'
+                                           THEN CAST(resources AS JSON[]) ELSE [NULL::JSON] END) AS res
+                     FROM temp.scope_events
+                     WHERE event_source NOT IN ('bedrock.amazonaws.com', 'bedrock-mantle.amazonaws.com')) e,
+                    LATERAL (SELECT json_extract_string(e.res, '$.ARN') AS arn) r
+               GROUP BY ALL ORDER BY events DESC, event_source, event_name, resource""",
             "",
         ),
         "trail_changes": (
@@ -176,18 +177,51 @@ def build_scope(
             "Signatures and chain continuity are proven by `airlock trail verify` on the source.",
         ),
     }
+
+
+def build_scope(
+    con: duckdb.DuckDBPyConnection,
+    principal: str,
+    start: datetime,
+    end: datetime,
+    *,
+    reveal: bool = False,
+) -> ScopeReport:
+    """The breach scope of ``principal`` (ARN, ``*`` wildcards, or access key) in [start, end)."""
+    if start >= end:
+        raise UsageError("--from must be before --to")
+    like = principal.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_").replace("*", "%")
+    values: dict[str, Any] = {
+        "principal": principal,
+        "like": like,
+        "from": start.astimezone(UTC).replace(tzinfo=None),
+        "to": end.astimezone(UTC).replace(tzinfo=None),
+    }
+    # The principal's calls and events, selected once; every section reads these.
+    _rows(
+        con,
+        f"CREATE OR REPLACE TEMP TABLE scope_calls AS SELECT * FROM model_calls WHERE {_MATCH} AND {_WINDOW}",
+        values,
+    )
+    _rows(
+        con,
+        "CREATE OR REPLACE TEMP TABLE scope_events AS SELECT principal, principal_arn, principal_type, "
+        f"access_key_id, event_time, event_source, event_name, resources FROM events WHERE {_MATCH} AND {_WINDOW}",
+        values,
+    )
     sections: dict[str, Section] = {}
-    for name, (title, sql, note) in queries.items():
+    for name, (title, sql, note) in _sections(reveal).items():
         columns, rows = _rows(con, sql, values)
         sections[name] = Section(title, columns, rows, note)
 
     keys = sorted(
-        {row[3] for row in sections["identities"].rows if row[3] and str(row[3]).startswith("ASIA")}
+        {str(row[3]) for row in sections["identities"].rows if str(row[3] or "").startswith("ASIA")}
     )
+    chains: dict[str, list[dict[str, Any]]] = {key: [] for key in keys}
+    for link in trace_keys(con, keys):
+        chains[link["start_key"]].append(link)
     chain_rows: list[tuple[Any, ...]] = []
-    for key in keys:
-        chain = run_query(con, "key-chain", QueryParams(access_key=key))
-        records = chain.records()
+    for key, records in chains.items():
         last = records[-1] if records else None
         chain_rows.append(
             (
@@ -203,36 +237,13 @@ def build_scope(
         ("access_key", "links", "roles (newest first)", "human", "origin"),
         tuple(chain_rows),
     )
-
-    models = sections["models"].rows
-    content_rows = sections["content"].to_json()
-    summary = {
-        "model_calls": sum(int(r[1]) for r in models),
-        "failed_calls": sum(int(r[2]) for r in models),
-        "models": len(models),
-        "input_tokens": sum(int(r[3] or 0) for r in models),
-        "output_tokens": sum(int(r[4] or 0) for r in models),
-        "first_seen": min((r[5] for r in models), default=None),
-        "last_seen": max((r[6] for r in models), default=None),
-        "calls_without_vpc_endpoint": sum(
-            int(r[3]) for r in sections["network_paths"].rows if str(r[0]).startswith("none")
-        ),
-        "processing_regions": sorted(
-            {str(r[1]) for r in sections["processing_regions"].rows if r[1]}
-        ),
-        "calls_with_logged_content": sum(
-            1 for r in content_rows if r["in_invocation_log"] and r["in_cloudtrail"]
-        ),
-        "calls_content_not_logged": sum(1 for r in content_rows if not r["in_invocation_log"]),
-        "invocation_records_not_in_cloudtrail": sum(
-            1 for r in content_rows if not r["in_cloudtrail"]
-        ),
-        "input_bytes": sum(int(r["input_size"] or 0) for r in content_rows),
-        "output_bytes": sum(int(r["output_size"] or 0) for r in content_rows),
-        "guardrail_interventions": sum(1 for r in content_rows if r["guardrail"] == "INTERVENED"),
-        "humans": sorted({str(r[3]) for r in chain_rows}),
-        "trail_changes": len(sections["trail_changes"].rows),
-    }
+    columns, rows = _rows(con, _SUMMARY, values)
+    summary = dict(zip(columns, rows[0], strict=True))
+    summary["processing_regions"] = list(summary["processing_regions"])
+    summary["humans"] = sorted({str(r[3]) for r in chain_rows})
+    summary["trail_changes"] = len(sections["trail_changes"].rows)
+    _rows(con, "DROP TABLE IF EXISTS temp.scope_calls", {})
+    _rows(con, "DROP TABLE IF EXISTS temp.scope_events", {})
     return ScopeReport(principal, start, end, datetime.now(UTC), reveal, summary, sections)
 
 

@@ -16,7 +16,9 @@ KEY = f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab
 MODEL = "arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-3-5-sonnet-20240620-v1:0"
 
 
-def stmt(effect: str = "Allow", action: Any = "*", resource: Any = "*", **extra: Any) -> dict[str, Any]:
+def stmt(
+    effect: str = "Allow", action: Any = "*", resource: Any = "*", **extra: Any
+) -> dict[str, Any]:
     body: dict[str, Any] = {"Effect": effect}
     if action is not None:
         body["Action"] = action
@@ -26,17 +28,33 @@ def stmt(effect: str = "Allow", action: Any = "*", resource: Any = "*", **extra:
     return body
 
 
-def doc(*statements: dict[str, Any], kind: PolicyKind = PolicyKind.IDENTITY, name: str = "p") -> PolicyDocument:
-    parsed = PolicyDocument.parse({"Version": "2012-10-17", "Statement": list(statements)}, kind, name)
+def doc(
+    *statements: dict[str, Any], kind: PolicyKind = PolicyKind.IDENTITY, name: str = "p"
+) -> PolicyDocument:
+    parsed = PolicyDocument.parse(
+        {"Version": "2012-10-17", "Statement": list(statements)}, kind, name
+    )
     assert not parsed.all_issues, parsed.all_issues
     return parsed
 
 
-def allow(action: Any = "*", resource: Any = "*", kind: PolicyKind = PolicyKind.IDENTITY, name: str = "allow", **extra: Any) -> PolicyDocument:
+def allow(
+    action: Any = "*",
+    resource: Any = "*",
+    kind: PolicyKind = PolicyKind.IDENTITY,
+    name: str = "allow",
+    **extra: Any,
+) -> PolicyDocument:
     return doc(stmt("Allow", action, resource, **extra), kind=kind, name=name)
 
 
-def deny(action: Any = "*", resource: Any = "*", kind: PolicyKind = PolicyKind.IDENTITY, name: str = "deny", **extra: Any) -> PolicyDocument:
+def deny(
+    action: Any = "*",
+    resource: Any = "*",
+    kind: PolicyKind = PolicyKind.IDENTITY,
+    name: str = "deny",
+    **extra: Any,
+) -> PolicyDocument:
     return doc(stmt("Deny", action, resource, **extra), kind=kind, name=name)
 
 

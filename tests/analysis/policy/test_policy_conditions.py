@@ -5,6 +5,7 @@ Each case also names the bug class of policy.md §4 it guards against, where the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -14,7 +15,9 @@ from airlock.analysis.policy.context import ContextValue
 from airlock.analysis.policy.truth import Truth, all_of
 
 
-def holds(condition: dict[str, Any], context: dict[str, ContextValue], version: bool = True) -> Truth:
+def holds(
+    condition: dict[str, Any], context: Mapping[str, ContextValue], version: bool = True
+) -> Truth:
     clauses, issues = parse_condition_block(condition, version)
     assert not issues
     return all_of(c.evaluate({k.lower(): v for k, v in context.items()}) for c in clauses)
@@ -84,7 +87,11 @@ def test_several_keys_and_operators_are_and() -> None:
         "StringEquals": {"aws:PrincipalTag/team": "ml", "aws:RequestedRegion": "eu-west-1"},
         "Bool": {"aws:SecureTransport": "true"},
     }
-    ok = {"aws:PrincipalTag/team": "ml", "aws:RequestedRegion": "eu-west-1", "aws:SecureTransport": "true"}
+    ok = {
+        "aws:PrincipalTag/team": "ml",
+        "aws:RequestedRegion": "eu-west-1",
+        "aws:SecureTransport": "true",
+    }
     assert holds(condition, ok) is T
     assert holds(condition, {**ok, "aws:SecureTransport": "false"}) is F
 
@@ -110,7 +117,13 @@ def test_string_equals_is_case_sensitive_and_ignore_case_is_not() -> None:
 
 def test_condition_key_names_are_case_insensitive() -> None:
     # ScoutSuite #1579 / Prowler: kms:callerAccount must match kms:CallerAccount.
-    assert holds({"StringEquals": {"kms:callerAccount": "111122223333"}}, {"kms:CallerAccount": "111122223333"}) is T
+    assert (
+        holds(
+            {"StringEquals": {"kms:callerAccount": "111122223333"}},
+            {"kms:CallerAccount": "111122223333"},
+        )
+        is T
+    )
     assert holds({"StringEquals": {"AWS:SourceIP": "x"}}, {"aws:sourceip": "x"}) is T
 
 
@@ -132,7 +145,10 @@ def test_for_all_values_is_true_on_missing_and_empty() -> None:
 def test_for_any_value_is_false_on_missing_even_with_if_exists() -> None:
     assert holds({"ForAnyValue:StringEquals": {"aws:TagKeys": "team"}}, {}) is F
     assert holds({"ForAnyValue:StringEqualsIfExists": {"aws:TagKeys": "team"}}, {}) is F
-    assert holds({"ForAnyValue:StringEquals": {"aws:TagKeys": "team"}}, {"aws:TagKeys": ("x", "team")}) is T
+    assert (
+        holds({"ForAnyValue:StringEquals": {"aws:TagKeys": "team"}}, {"aws:TagKeys": ("x", "team")})
+        is T
+    )
 
 
 def test_set_operators_with_negated_base() -> None:
@@ -149,13 +165,25 @@ def test_set_operators_with_negated_base() -> None:
 
 def test_plain_operator_does_not_match_a_multivalued_value() -> None:
     # PMapper #9: StringEquals against a list in the request is no match.
-    assert holds({"StringEquals": {"aws:CalledVia": "athena.amazonaws.com"}}, {"aws:CalledVia": ("athena.amazonaws.com",)}) is F
+    assert (
+        holds(
+            {"StringEquals": {"aws:CalledVia": "athena.amazonaws.com"}},
+            {"aws:CalledVia": ("athena.amazonaws.com",)},
+        )
+        is F
+    )
 
 
 def test_null_operator() -> None:
     assert holds({"Null": {"aws:TokenIssueTime": "true"}}, {}) is T
     assert holds({"Null": {"aws:TokenIssueTime": "false"}}, {}) is F
-    assert holds({"Null": {"aws:TokenIssueTime": "false"}}, {"aws:TokenIssueTime": "2024-01-01T00:00:00Z"}) is T
+    assert (
+        holds(
+            {"Null": {"aws:TokenIssueTime": "false"}},
+            {"aws:TokenIssueTime": "2024-01-01T00:00:00Z"},
+        )
+        is T
+    )
     clauses, _ = parse_condition_block({"NullIfExists": {"k": "true"}}, True)
     assert clauses[0].issue is not None
 
@@ -166,7 +194,13 @@ def test_arn_like_matches_segment_by_segment() -> None:
     account_wild = {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/admin"}}
     assert holds(account_wild, {"aws:PrincipalArn": "arn:aws:iam::111122223333:role/admin"}) is T
     # A wildcard in the region/account segment does not swallow colons.
-    assert holds({"ArnLike": {"aws:SourceArn": "arn:aws:*:role/x"}}, {"aws:SourceArn": "arn:aws:iam::1:role/x"}) is F
+    assert (
+        holds(
+            {"ArnLike": {"aws:SourceArn": "arn:aws:*:role/x"}},
+            {"aws:SourceArn": "arn:aws:iam::1:role/x"},
+        )
+        is F
+    )
 
 
 def test_arn_not_like_on_a_non_arn_value_is_true() -> None:
@@ -181,15 +215,27 @@ def test_ip_address_operators() -> None:
     assert holds(condition, {"aws:SourceIp": "2001:db8::1"}) is T
     assert holds(condition, {"aws:SourceIp": "198.51.100.1"}) is F
     assert holds({"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}, {}) is T
-    assert holds({"IpAddress": {"aws:SourceIp": "198.51.100.7"}}, {"aws:SourceIp": "198.51.100.7"}) is T
+    assert (
+        holds({"IpAddress": {"aws:SourceIp": "198.51.100.7"}}, {"aws:SourceIp": "198.51.100.7"})
+        is T
+    )
 
 
 def test_numeric_and_date_comparisons() -> None:
     assert holds({"NumericGreaterThanEquals": {"k": "3"}}, {"k": "3"}) is T
     assert holds({"NumericGreaterThan": {"k": "3"}}, {"k": "3"}) is F
     assert holds({"NumericEquals": {"k": "3"}}, {"k": "three"}) is F
-    assert holds({"DateLessThan": {"aws:CurrentTime": "2030-01-01"}}, {"aws:CurrentTime": "2029-12-31T23:59:59Z"}) is T
-    assert holds({"DateLessThan": {"aws:EpochTime": "1700000000"}}, {"aws:EpochTime": "1600000000"}) is T
+    assert (
+        holds(
+            {"DateLessThan": {"aws:CurrentTime": "2030-01-01"}},
+            {"aws:CurrentTime": "2029-12-31T23:59:59Z"},
+        )
+        is T
+    )
+    assert (
+        holds({"DateLessThan": {"aws:EpochTime": "1700000000"}}, {"aws:EpochTime": "1600000000"})
+        is T
+    )
 
 
 def test_binary_equals() -> None:
@@ -221,10 +267,20 @@ def test_variables_are_literal_without_2012_version() -> None:
 
 
 def test_duplicate_keys_differing_in_case_are_reported() -> None:
-    _, issues = parse_condition_block({"StringEquals": {"aws:SourceVpce": "a", "AWS:SOURCEVPCE": "b"}}, True)
+    _, issues = parse_condition_block(
+        {"StringEquals": {"aws:SourceVpce": "a", "AWS:SOURCEVPCE": "b"}}, True
+    )
     assert issues
 
 
 def test_clause_parse_records_qualifier_and_if_exists() -> None:
-    clause = ConditionClause.parse("ForAnyValue:StringNotLikeIfExists", "aws:TagKeys", ("a*",), True)
+    clause = ConditionClause.parse(
+        "ForAnyValue:StringNotLikeIfExists", "aws:TagKeys", ("a*",), True
+    )
     assert clause.negated and clause.if_exists and clause.issue is None
+
+
+def test_variable_key_names_are_case_insensitive() -> None:
+    # PMapper substituted variables case-sensitively with a raw str.replace.
+    team = {"StringEquals": {"aws:ResourceTag/team": "${AWS:PrincipalTag/Team}"}}
+    assert holds(team, {"aws:principaltag/team": "ml", "aws:ResourceTag/team": "ml"}) is T

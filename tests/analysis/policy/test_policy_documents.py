@@ -65,7 +65,9 @@ def test_unknown_statement_that_cannot_match_is_harmless() -> None:
         ]},
         PolicyKind.IDENTITY, "mixed",
     )  # fmt: skip
-    assert can(role(), "s3:GetObject", OBJECT, PolicySet(identity=(policy,))).status is Verdict.ALLOW
+    assert (
+        can(role(), "s3:GetObject", OBJECT, PolicySet(identity=(policy,))).status is Verdict.ALLOW
+    )
     assert can(role(), "kms:Decrypt", KEY, PolicySet(identity=(policy,))).status is Verdict.UNKNOWN
 
 
@@ -75,7 +77,9 @@ def test_principal_in_identity_policy_is_an_issue() -> None:
 
 
 def test_size_and_statement_count() -> None:
-    text = json.dumps({"Version": "2012-10-17", "Statement": [stmt(Sid=f"S{i}") for i in range(3)]}, indent=2)
+    text = json.dumps(
+        {"Version": "2012-10-17", "Statement": [stmt(Sid=f"S{i}") for i in range(3)]}, indent=2
+    )
     policy = PolicyDocument.parse(text, PolicyKind.KEY_POLICY, "default")
     assert policy_size_bytes(policy) == len(text.encode()) == policy_size_bytes(text)
     assert statement_count(policy) == 3
@@ -83,7 +87,11 @@ def test_size_and_statement_count() -> None:
     non_ascii = '{"Statement": [], "Id": "é"}'
     assert policy_size_bytes(non_ascii) == len(non_ascii) + 1
     assert statement_count(PolicyDocument.parse("{", PolicyKind.IDENTITY, "x")) == 0
-    inert = PolicyDocument.parse({"Statement": [{"Effect": "Allow", "Principal": "*", "Resource": "*"}]}, PolicyKind.KEY_POLICY, "k")
+    inert = PolicyDocument.parse(
+        {"Statement": [{"Effect": "Allow", "Principal": "*", "Resource": "*"}]},
+        PolicyKind.KEY_POLICY,
+        "k",
+    )
     assert inert_statements(inert) and not inert.all_issues
 
 
@@ -100,7 +108,12 @@ def test_open_principals_flags_star_without_restriction() -> None:
 @pytest.mark.parametrize(
     "condition",
     [
-        {"StringEquals": {"kms:CallerAccount": ACCOUNT, "kms:ViaService": "s3.eu-west-1.amazonaws.com"}},
+        {
+            "StringEquals": {
+                "kms:CallerAccount": ACCOUNT,
+                "kms:ViaService": "s3.eu-west-1.amazonaws.com",
+            }
+        },
         {"StringEquals": {"aws:PrincipalOrgID": "o-ours"}},
         {"StringEquals": {"aws:SourceVpce": "vpce-0ours"}},
         {"ArnEquals": {"aws:PrincipalArn": ROLE_ARN}},
@@ -140,12 +153,29 @@ def test_open_principals_flags_untrusted_accounts_only() -> None:
 
 def test_who_can_decrypt_through_key_policy_iam_delegation_and_grants() -> None:
     key = key_policy(
-        stmt("Allow", "kms:*", "*", Sid="Enable IAM", Principal={"AWS": f"arn:aws:iam::{ACCOUNT}:root"}),
-        stmt("Allow", "kms:Decrypt", "*", Sid="Reader", Principal={"AWS": f"arn:aws:iam::{ACCOUNT}:role/reader"}),
+        stmt(
+            "Allow",
+            "kms:*",
+            "*",
+            Sid="Enable IAM",
+            Principal={"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+        ),
+        stmt(
+            "Allow",
+            "kms:Decrypt",
+            "*",
+            Sid="Reader",
+            Principal={"AWS": f"arn:aws:iam::{ACCOUNT}:role/reader"},
+        ),
         stmt("Allow", "kms:Decrypt", "*", Sid="Partner", Principal={"AWS": OTHER}),
     )
-    shared = PolicySet(resource_policy=key, grants=(Grant("g1", f"arn:aws:iam::{ACCOUNT}:role/granted", ("Decrypt",)),))
-    admin = Identity(Principal.role(f"arn:aws:iam::{ACCOUNT}:role/admin"), (allow("kms:*", name="admin-kms"),))
+    shared = PolicySet(
+        resource_policy=key,
+        grants=(Grant("g1", f"arn:aws:iam::{ACCOUNT}:role/granted", ("Decrypt",)),),
+    )
+    admin = Identity(
+        Principal.role(f"arn:aws:iam::{ACCOUNT}:role/admin"), (allow("kms:*", name="admin-kms"),)
+    )
     nobody = Identity(Principal.role(f"arn:aws:iam::{ACCOUNT}:role/nobody"), (allow("s3:*"),))
     reader = Identity(Principal.role(f"arn:aws:iam::{ACCOUNT}:role/reader"))
     granted = Identity(Principal.role(f"arn:aws:iam::{ACCOUNT}:role/granted"))
@@ -158,3 +188,32 @@ def test_who_can_decrypt_through_key_policy_iam_delegation_and_grants() -> None:
     }
     external = [a for a in access if a.external]
     assert [a.principal for a in external] == [OTHER] and external[0].status is Verdict.UNKNOWN
+
+
+def test_parsing_does_not_mutate_the_callers_document() -> None:
+    # Prowler lower-cased condition keys in place; we must not touch the input.
+    original = {
+        "Version": "2012-10-17",
+        "Statement": [stmt(Condition={"StringEquals": {"AWS:SourceVpce": "vpce-1"}})],
+    }
+    snapshot = json.dumps(original, sort_keys=True)
+    PolicyDocument.parse(original, PolicyKind.IDENTITY, "p")
+    assert json.dumps(original, sort_keys=True) == snapshot
+
+
+def test_deny_statements_are_not_open_principals() -> None:
+    policy = key_policy(stmt("Deny", "kms:*", "*", Principal="*"))
+    assert open_principals(policy, {ACCOUNT}) == ()
+
+
+def test_actions_that_do_not_exist_grant_nothing() -> None:
+    # There is no bedrock:Converse IAM action; Converse is authorised by bedrock:InvokeModel.
+    ps = PolicySet(identity=(allow("bedrock:Converse"),))
+    model = "arn:aws:bedrock:eu-west-1::foundation-model/m"
+    assert can(role(), "bedrock:InvokeModel", model, ps).status is Verdict.DENY
+
+
+def test_answer_as_dict_is_json_ready() -> None:
+    answer = can(role(), "s3:GetObject", OBJECT, PolicySet(identity=(allow("s3:*"),)))
+    shown = answer.as_dict()
+    assert shown["status"] == "ALLOW" and json.dumps(shown)

@@ -13,6 +13,7 @@ from policy_fixtures import ACCOUNT, FULL_ACCESS_SCP, MODEL, allow, doc, role, s
 
 from airlock.analysis.policy import (
     ABSENT,
+    ContextInput,
     Endpoint,
     Excluding,
     PolicyKind,
@@ -28,15 +29,24 @@ INVOKE = "bedrock:InvokeModel"
 
 
 def perimeter(condition: dict[str, Any], name: str = "network-perimeter") -> PolicySet:
-    scp = doc(stmt("Deny", "*", "*", Sid="EnforceNetworkPerimeter", Condition=condition), kind=PolicyKind.SCP, name=name)
-    return PolicySet(identity=(allow("bedrock:*"),), scps=((FULL_ACCESS_SCP,), (FULL_ACCESS_SCP, scp)))
+    scp = doc(
+        stmt("Deny", "*", "*", Sid="EnforceNetworkPerimeter", Condition=condition),
+        kind=PolicyKind.SCP,
+        name=name,
+    )
+    return PolicySet(
+        identity=(allow("bedrock:*"),), scps=((FULL_ACCESS_SCP,), (FULL_ACCESS_SCP, scp))
+    )
 
 
 GOOD = {
     "StringNotEqualsIfExists": {"aws:SourceVpce": list(OURS)},
     "BoolIfExists": {"aws:PrincipalIsAWSService": "false", "aws:ViaAWSService": "false"},
 }
-OUTSIDE = {"aws:SourceVpce": Excluding.of(OURS), "aws:ViaAWSService": False}
+OUTSIDE: dict[str, ContextInput] = {
+    "aws:SourceVpce": Excluding.of(OURS),
+    "aws:ViaAWSService": False,
+}
 
 
 def test_good_perimeter_binds_the_role_to_our_endpoints() -> None:
@@ -54,8 +64,14 @@ def test_internet_foreign_endpoint_and_own_endpoint_concretely() -> None:
     ps = perimeter(GOOD)
     base = {"aws:ViaAWSService": "false"}
     assert evaluate(role(), INVOKE, MODEL, ps, base).status is Verdict.DENY
-    assert evaluate(role(), INVOKE, MODEL, ps, {**base, "aws:SourceVpce": "vpce-0attacker"}).status is Verdict.DENY
-    assert evaluate(role(), INVOKE, MODEL, ps, {**base, "aws:SourceVpce": OURS[1]}).status is Verdict.ALLOW
+    assert (
+        evaluate(role(), INVOKE, MODEL, ps, {**base, "aws:SourceVpce": "vpce-0attacker"}).status
+        is Verdict.DENY
+    )
+    assert (
+        evaluate(role(), INVOKE, MODEL, ps, {**base, "aws:SourceVpce": OURS[1]}).status
+        is Verdict.ALLOW
+    )
 
 
 def test_forward_access_exemption_is_reported_as_the_way_out() -> None:
@@ -68,9 +84,16 @@ def test_forward_access_exemption_is_reported_as_the_way_out() -> None:
 
 def test_service_principals_are_exempt() -> None:
     ps = perimeter(GOOD)
-    rp = doc(stmt("Allow", INVOKE, "*", Principal={"Service": "bedrock.amazonaws.com"}), kind=PolicyKind.RESOURCE, name="rp")
+    rp = doc(
+        stmt("Allow", INVOKE, "*", Principal={"Service": "bedrock.amazonaws.com"}),
+        kind=PolicyKind.RESOURCE,
+        name="rp",
+    )
     service_ps = PolicySet(resource_policy=rp, scps=ps.scps, resource_account=ACCOUNT)
-    assert can(Principal.service("bedrock.amazonaws.com"), INVOKE, MODEL, service_ps).status is Verdict.ALLOW
+    assert (
+        can(Principal.service("bedrock.amazonaws.com"), INVOKE, MODEL, service_ps).status
+        is Verdict.ALLOW
+    )
 
 
 def test_ip_only_perimeter_leaks_through_a_foreign_endpoint_is_not_needed_it_blocks_vpce() -> None:
@@ -105,7 +128,9 @@ def test_opt_in_tag_scoping_misses_untagged_principals() -> None:
 def test_multi_operator_deny_is_negated_as_a_whole() -> None:
     # iam-ape: every operator of a Deny matters, not only the first one.
     ps = perimeter({**GOOD, "StringNotEquals": {"aws:RequestedRegion": "eu-west-1"}})
-    out_of_region = can(role(), INVOKE, MODEL, ps, fixed_context={**OUTSIDE, "aws:RequestedRegion": "us-east-1"})
+    out_of_region = can(
+        role(), INVOKE, MODEL, ps, fixed_context={**OUTSIDE, "aws:RequestedRegion": "us-east-1"}
+    )
     assert out_of_region.status is Verdict.DENY
     in_region = can(role(), INVOKE, MODEL, ps, fixed_context=OUTSIDE)
     assert in_region.status is Verdict.ALLOW and in_region.counterexample is not None
@@ -115,7 +140,11 @@ def test_multi_operator_deny_is_negated_as_a_whole() -> None:
 def test_for_all_values_on_source_vpce_is_open() -> None:
     # A set operator on a single-valued key: absent key makes ForAllValues true.
     allow_only = PolicySet(
-        identity=(allow("bedrock:*", Condition={"ForAllValues:StringEquals": {"aws:SourceVpce": list(OURS)}}),)
+        identity=(
+            allow(
+                "bedrock:*", Condition={"ForAllValues:StringEquals": {"aws:SourceVpce": list(OURS)}}
+            ),
+        )
     )
     answer = can(role(), INVOKE, MODEL, allow_only, fixed_context=OUTSIDE)
     assert answer.status is Verdict.ALLOW and answer.counterexample is not None
@@ -123,29 +152,63 @@ def test_for_all_values_on_source_vpce_is_open() -> None:
 
 
 def test_positive_allow_condition_binds_when_it_is_the_only_grant() -> None:
-    bound = PolicySet(identity=(allow("bedrock:InvokeModel", Condition={"StringEquals": {"aws:SourceVpce": list(OURS)}}),))
+    bound = PolicySet(
+        identity=(
+            allow(
+                "bedrock:InvokeModel", Condition={"StringEquals": {"aws:SourceVpce": list(OURS)}}
+            ),
+        )
+    )
     assert can(role(), INVOKE, MODEL, bound, fixed_context=OUTSIDE).status is Verdict.DENY
-    broken = PolicySet(identity=(*bound.identity, allow("bedrock:*", name="AmazonBedrockFullAccess")))
+    broken = PolicySet(
+        identity=(*bound.identity, allow("bedrock:*", name="AmazonBedrockFullAccess"))
+    )
     answer = can(role(), INVOKE, MODEL, broken, fixed_context=OUTSIDE)
     assert answer.status is Verdict.ALLOW
     assert answer.deciding[0].policy == "AmazonBedrockFullAccess"
 
 
 def test_endpoint_policy_does_not_bind_credentials() -> None:
-    ep = Endpoint(OURS[0], allow(INVOKE, MODEL, Principal="*", kind=PolicyKind.ENDPOINT, name="ep"), vpc_id="vpc-1")
+    ep = Endpoint(
+        OURS[0],
+        allow(INVOKE, MODEL, Principal="*", kind=PolicyKind.ENDPOINT, name="ep"),
+        vpc_id="vpc-1",
+    )
     ps = PolicySet(identity=(allow("bedrock:*"),), endpoints=(ep,))
     answer = can(role(), "bedrock:InvokeModelWithResponseStream", MODEL, ps)
     assert answer.status is Verdict.ALLOW and answer.counterexample is not None
     assert answer.counterexample["aws:SourceVpce"] != OURS[0]
-    through = can(role(), "bedrock:InvokeModelWithResponseStream", MODEL, ps, fixed_context={"aws:SourceVpce": OURS[0]})
+    through = can(
+        role(),
+        "bedrock:InvokeModelWithResponseStream",
+        MODEL,
+        ps,
+        fixed_context={"aws:SourceVpce": OURS[0]},
+    )
     assert through.status is Verdict.DENY
 
 
 def test_source_vpc_perimeter_with_endpoint_correlation() -> None:
     # Through our endpoint, aws:SourceVpc is the endpoint's VPC; aws:SourceIp is absent.
-    ps = perimeter({"StringNotEqualsIfExists": {"aws:SourceVpc": "vpc-ours"}, "BoolIfExists": {"aws:ViaAWSService": "false"}})
-    ps = PolicySet(identity=ps.identity, scps=ps.scps, endpoints=(Endpoint(OURS[0], None, vpc_id="vpc-ours"),))
+    ps = perimeter(
+        {
+            "StringNotEqualsIfExists": {"aws:SourceVpc": "vpc-ours"},
+            "BoolIfExists": {"aws:ViaAWSService": "false"},
+        }
+    )
+    ps = PolicySet(
+        identity=ps.identity, scps=ps.scps, endpoints=(Endpoint(OURS[0], None, vpc_id="vpc-ours"),)
+    )
     answer = can(role(), INVOKE, MODEL, ps, fixed_context={"aws:ViaAWSService": False})
     assert answer.status is Verdict.ALLOW and answer.counterexample is not None
     assert answer.counterexample["aws:SourceVpc"] == "vpc-ours"
-    assert can(role(), INVOKE, MODEL, ps, fixed_context=OUTSIDE | {"aws:SourceVpc": Excluding.of(["vpc-ours"])}).status is Verdict.DENY
+    assert (
+        can(
+            role(),
+            INVOKE,
+            MODEL,
+            ps,
+            fixed_context=OUTSIDE | {"aws:SourceVpc": Excluding.of(["vpc-ours"])},
+        ).status
+        is Verdict.DENY
+    )

@@ -163,3 +163,19 @@ def test_domain_entry_semantics() -> None:
     assert not attacker_can_register("example.com")
     assert entry_matches("*.amazonaws.com", "bedrock-runtime.eu-central-1.amazonaws.com")
     assert not entry_matches("amazonaws.com", "s3.amazonaws.com")
+
+
+def test_association_with_unresolved_vpc_may_apply_here() -> None:
+    net = _base()
+    net.rule_group("Other", ALLOW_AWS)
+    net.domain_list("Aws", "*.amazonaws.com")
+    net.fw_assoc("Elsewhere", U("Fn::ImportValue VpcId"), "Other")
+    dns = _dns(net)
+    assert dns.reach is Reach.UNKNOWN
+    assert "the VPC of DNS Firewall association Elsewhere is unresolved" in dns.reason
+
+
+def test_unknown_rule_action_is_unknown() -> None:
+    net = _base()
+    _firewall(net, ALLOW_AWS, FirewallRule(100, U("Ref Action"), "Everything"))
+    assert _dns(net).reach is Reach.UNKNOWN

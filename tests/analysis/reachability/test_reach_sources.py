@@ -73,36 +73,64 @@ def _vpc_with_nat(prefix: str, cidr: str) -> list[dict[str, object]]:
     base = cidr.rsplit(".", 2)[0]
     return [
         resource(f"aws_vpc.{prefix}", {"cidr_block": cidr}),
-        resource(f"aws_subnet.{prefix}_public", {"cidr_block": f"{base}.0.0/24"},
-                 {"vpc_id": f"aws_vpc.{prefix}"}),
+        resource(
+            f"aws_subnet.{prefix}_public",
+            {"cidr_block": f"{base}.0.0/24"},
+            {"vpc_id": f"aws_vpc.{prefix}"},
+        ),
         resource(f"aws_internet_gateway.{prefix}", {}, {"vpc_id": f"aws_vpc.{prefix}"}),
-        resource(f"aws_nat_gateway.{prefix}", {"connectivity_type": "public"},
-                 {"subnet_id": f"aws_subnet.{prefix}_public"}),
+        resource(
+            f"aws_nat_gateway.{prefix}",
+            {"connectivity_type": "public"},
+            {"subnet_id": f"aws_subnet.{prefix}_public"},
+        ),
         resource(f"aws_route_table.{prefix}_public", {}, {"vpc_id": f"aws_vpc.{prefix}"}),
-        resource(f"aws_route.{prefix}_public_default", {"destination_cidr_block": "0.0.0.0/0"},
-                 {"route_table_id": f"aws_route_table.{prefix}_public",
-                  "gateway_id": f"aws_internet_gateway.{prefix}"}),
-        resource(f"aws_route_table_association.{prefix}_public", {},
-                 {"route_table_id": f"aws_route_table.{prefix}_public",
-                  "subnet_id": f"aws_subnet.{prefix}_public"}),
-    ]  # fmt: skip
+        resource(
+            f"aws_route.{prefix}_public_default",
+            {"destination_cidr_block": "0.0.0.0/0"},
+            {
+                "route_table_id": f"aws_route_table.{prefix}_public",
+                "gateway_id": f"aws_internet_gateway.{prefix}",
+            },
+        ),
+        resource(
+            f"aws_route_table_association.{prefix}_public",
+            {},
+            {
+                "route_table_id": f"aws_route_table.{prefix}_public",
+                "subnet_id": f"aws_subnet.{prefix}_public",
+            },
+        ),
+    ]
 
 
 def _app(target: dict[str, str]) -> list[dict[str, object]]:
     return [
-        resource("aws_subnet.app", {"cidr_block": "10.0.1.0/24",
-                                    "tags": {"airlock:workload": "true"}}, {"vpc_id": "aws_vpc.main"}),
+        resource(
+            "aws_subnet.app",
+            {"cidr_block": "10.0.1.0/24", "tags": {"airlock:workload": "true"}},
+            {"vpc_id": "aws_vpc.main"},
+        ),
         resource("aws_route_table.app", {}, {"vpc_id": "aws_vpc.main"}),
-        resource("aws_route.app_default", {"destination_cidr_block": "0.0.0.0/0"},
-                 {"route_table_id": "aws_route_table.app", **target}),
-        resource("aws_route_table_association.app", {},
-                 {"route_table_id": "aws_route_table.app", "subnet_id": "aws_subnet.app"}),
-    ]  # fmt: skip
+        resource(
+            "aws_route.app_default",
+            {"destination_cidr_block": "0.0.0.0/0"},
+            {"route_table_id": "aws_route_table.app", **target},
+        ),
+        resource(
+            "aws_route_table_association.app",
+            {},
+            {"route_table_id": "aws_route_table.app", "subnet_id": "aws_subnet.app"},
+        ),
+    ]
 
 
 def test_terraform_plan_nat_gateway_leaks(tmp_path: Path) -> None:
-    path = write_plan(tmp_path / "nat.plan.json", *_vpc_with_nat("main", "10.0.0.0/16"),
-                      *_app({"nat_gateway_id": "aws_nat_gateway.main"}))  # fmt: skip
+    path = write_plan(
+        tmp_path / "nat.plan.json",
+        *_vpc_with_nat("main", "10.0.0.0/16"),
+        *_app({"nat_gateway_id": "aws_nat_gateway.main"}),
+    )
     result = analyse(load(SourceKind.TERRAFORM_PLAN, path))
     app = result.subject("aws_subnet.app")
     assert app.reach is Reach.OPEN
@@ -115,10 +143,27 @@ def test_terraform_plan_peering_to_a_nat_vpc_does_not_leak(tmp_path: Path) -> No
         tmp_path / "peering.plan.json",
         resource("aws_vpc.main", {"cidr_block": "10.0.0.0/16"}),
         *_vpc_with_nat("peer", "10.9.0.0/16"),
-        resource("aws_vpc_peering_connection.main", {"auto_accept": True},
-                 {"vpc_id": "aws_vpc.main", "peer_vpc_id": "aws_vpc.peer"}),
+        resource(
+            "aws_vpc_peering_connection.main",
+            {"auto_accept": True},
+            {"vpc_id": "aws_vpc.main", "peer_vpc_id": "aws_vpc.peer"},
+        ),
         *_app({"vpc_peering_connection_id": "aws_vpc_peering_connection.main"}),
-    )  # fmt: skip
+    )
     result = analyse(load(SourceKind.TERRAFORM_PLAN, path))
     app = result.subject("aws_subnet.app")
     assert app.reach is Reach.CLOSED, app.reason
+
+
+def test_cfn_network_from_another_stack_is_unknown_not_pass() -> None:
+    report = run(CONTROLS, _cfn("parameterised_network.yaml"), Settings())
+    by = {f.control_id: f for f in report.findings}
+    assert by["AL-NET-001"].status is Status.UNKNOWN
+    assert "parameter SubnetIds has no default" in by["AL-NET-001"].reason
+    for control in ("AL-NET-004", "AL-NET-005", "AL-NET-006", "AL-NET-009", "AL-NET-010"):
+        assert by[control].status is Status.UNKNOWN, control
+        assert "the workload's subnets are not in the inventory" in by[control].reason
+    # 10.0.0.0/16 may be the VPC's own CIDR: not a FAIL
+    assert by["AL-NET-008"].status is Status.UNKNOWN
+    assert by["AL-NET-007"].status is Status.FAIL
+    assert by["AL-NET-003"].status is Status.PASS

@@ -370,3 +370,25 @@ def test_live_inventory_with_explicit_propagated_routes_is_exact() -> None:
     )
     result = analyse(net.inventory(), workload_subnets=frozenset({"subnet-1"}))
     assert result.subject("subnet-1").reach is Reach.OPEN
+
+
+def test_subjects_placed_alike_share_a_judgment_but_keep_their_own_names() -> None:
+    net = Net()
+    net.vpc("Vpc")
+    net.subnet("A", "Vpc", "10.0.1.0/24")
+    net.subnet("B", "Vpc", "10.0.2.0/24")
+    net.igw("Igw", "Vpc")
+    net.table("Rt", "Vpc", route("0.0.0.0/0", T.INTERNET_GATEWAY, "Igw"), subnets=["A", "B"])
+    net.sg("Sg", "Vpc", ALL_EGRESS)
+    net.instance("One", "A", ["Sg"], associate_public_ip=True)
+    net.instance("Two", "B", ["Sg"], associate_public_ip=True)
+    net.instance("Three", "B", ["Sg"])
+    result = analyse(net.inventory())
+    one, two, three = (result.subject(n) for n in ("One", "Two", "Three"))
+    assert one.reach is two.reach is Reach.OPEN
+    assert "traffic from One" in one.reason and "traffic from Two" in two.reason
+    assert hops(one.open_paths[0])[0] == ("subject", "One")
+    assert hops(one.open_paths[0])[2] == ("subnet", "A")
+    assert hops(two.open_paths[0])[2] == ("subnet", "B")
+    assert three.reach is Reach.CLOSED
+    assert "Three has none" in three.paths[0].reason

@@ -8,6 +8,7 @@ from airlock.analysis import reachability as reach_pkg
 from airlock.controls.catalog.network import CONTROLS
 from airlock.controls.engine import run
 from airlock.controls.model import Layer, Settings, Status
+from airlock.inventory.model import Unresolved as U
 
 
 def test_ten_controls_with_complete_metadata() -> None:
@@ -78,3 +79,18 @@ def test_fail_evidence_is_a_hop_list_ready_for_a_diagram() -> None:
         "internet",
     ]
     assert finding.as_json()["evidence"]["workload"]["basis"] == ["tag", "compute"]
+
+
+def test_workload_subnet_with_unresolved_vpc_is_unknown_for_vpc_controls() -> None:
+    net = Net()
+    net.subnet(
+        "App",
+        U("aws_subnet.app.vpc_id is not set in the plan"),
+        "10.0.1.0/24",
+        tags={"airlock:workload": "true"},
+    )
+    net.table("Rt", "vpc-x", subnets=["App"])
+    report = run(CONTROLS, net.inventory(), Settings())
+    by = {(f.control_id, f.resource.id): f.status for f in report.findings}
+    for control in ("AL-NET-004", "AL-NET-006", "AL-NET-009", "AL-NET-010"):
+        assert by[(control, "App")] is Status.UNKNOWN, control

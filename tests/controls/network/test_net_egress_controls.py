@@ -95,7 +95,7 @@ def test_lambda_in_vpc_pass_fail_unknown_and_not_applicable() -> None:
     result = findings(LAMBDA_IN_VPC, net)
     assert result["Fn"].status is Status.PASS
     assert result["Outside"].status is Status.FAIL
-    assert [h["kind"] for h in result["Outside"].as_json()["evidence"]["path"]] == [
+    assert [h["kind"] for h in result["Outside"].as_json()["evidence"]["paths"][0]["hops"]] == [
         "subject",
         "lambda-service-network",
         "internet",

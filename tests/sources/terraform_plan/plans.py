@@ -45,7 +45,11 @@ def ref(*expressions: str) -> dict[str, Any]:
         if pieces[0] == "module" and len(pieces) > subject:
             subject += 1  # the output is part of the subject
         found = [_join(pieces[:end]) for end in range(len(pieces), subject - 1, -1)]
-        if pieces[0] == "module" and len(pieces) >= subject and subject > size + (1 if keyed else 0):
+        if (
+            pieces[0] == "module"
+            and len(pieces) >= subject
+            and subject > size + (1 if keyed else 0)
+        ):
             found.append(_join(pieces[: subject - 1]))
         elif keyed and pieces[0] not in ("var", "local", "each", "count"):
             found.append(_join(pieces[:size]))
@@ -109,7 +113,10 @@ class Plan:
 
     def provider(self, key: str, **expressions: Any) -> Plan:
         name = key.split(":")[-1].split(".")[0]
-        entry: dict[str, Any] = {"name": name, "full_name": f"registry.terraform.io/hashicorp/{name}"}
+        entry: dict[str, Any] = {
+            "name": name,
+            "full_name": f"registry.terraform.io/hashicorp/{name}",
+        }
         if "." in key.split(":")[-1]:
             entry["alias"] = key.split(".")[-1]
         if expressions:
@@ -118,9 +125,11 @@ class Plan:
         return self
 
     def _config_module(self, calls: tuple[str, ...]) -> dict[str, Any]:
-        module = self.doc["configuration"]["root_module"]
+        module: dict[str, Any] = self.doc["configuration"]["root_module"]
         for call in calls:
-            module = module.setdefault("module_calls", {}).setdefault(call, {"source": f"./modules/{call}", "module": {}})
+            module = module.setdefault("module_calls", {}).setdefault(
+                call, {"source": f"./modules/{call}", "module": {}}
+            )
             module = module["module"]
         return module
 
@@ -132,13 +141,17 @@ class Plan:
         for_each: dict[str, Any] | None = None,
     ) -> Plan:
         parent = self._config_module(calls[:-1])
-        call = parent.setdefault("module_calls", {}).setdefault(calls[-1], {"source": f"./modules/{calls[-1]}", "module": {}})
+        call = parent.setdefault("module_calls", {}).setdefault(
+            calls[-1], {"source": f"./modules/{calls[-1]}", "module": {}}
+        )
         if expressions:
             call["expressions"] = expressions
         if for_each:
             call["for_each_expression"] = for_each
         if outputs:
-            call["module"]["outputs"] = {name: {"expression": expr} for name, expr in outputs.items()}
+            call["module"]["outputs"] = {
+                name: {"expression": expr} for name, expr in outputs.items()
+            }
         return self
 
     def variable(self, name: str, value: Any) -> Plan:
@@ -189,7 +202,13 @@ class Plan:
         }
         self.doc["resource_changes"].append(change)
         if not deleted and (expressions is not None or for_each is not None or count is not None):
-            self.config(address, expressions or {}, for_each=for_each, count=count, provider_key=provider_key)
+            self.config(
+                address,
+                expressions or {},
+                for_each=for_each,
+                count=count,
+                provider_key=provider_key,
+            )
         return self
 
     def config(
@@ -226,16 +245,18 @@ class Plan:
 
     def data(self, address: str, values: dict[str, Any]) -> Plan:
         """A data source read while planning (in ``prior_state``)."""
-        module, mode, rtype, name, index = _split(address)
+        _, _, rtype, name, _ = _split(address)
         entry = {"address": address, "mode": "data", "type": rtype, "name": name, "values": values}
         self.doc["prior_state"]["values"]["root_module"].setdefault("resources", []).append(entry)
         return self
 
     def _planned_module(self, module: str) -> dict[str, Any]:
-        node = self.doc["planned_values"]["root_module"]
+        node: dict[str, Any] = self.doc["planned_values"]["root_module"]
         if not module:
             return node
-        steps = re.findall(r'module\.[A-Za-z_][A-Za-z0-9_-]*(?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?', module)
+        steps = re.findall(
+            r'module\.[A-Za-z_][A-Za-z0-9_-]*(?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?', module
+        )
         address = ""
         for step in steps:
             address = f"{address}.{step}" if address else step

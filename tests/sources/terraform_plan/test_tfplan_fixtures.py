@@ -24,8 +24,14 @@ from airlock.inventory.network import (
 NET = "module.network"
 RUNTIME = 'module.endpoints.aws_vpc_endpoint.this["bedrock-runtime"]'
 S3 = 'module.endpoints.aws_vpc_endpoint.this["s3"]'
-SUBNETS = (f'{NET}.aws_subnet.private["eu-central-1a"]', f'{NET}.aws_subnet.private["eu-central-1b"]')
-TABLES = (f'{NET}.aws_route_table.private["eu-central-1a"]', f'{NET}.aws_route_table.private["eu-central-1b"]')
+SUBNETS = (
+    f'{NET}.aws_subnet.private["eu-central-1a"]',
+    f'{NET}.aws_subnet.private["eu-central-1b"]',
+)
+TABLES = (
+    f'{NET}.aws_route_table.private["eu-central-1a"]',
+    f'{NET}.aws_route_table.private["eu-central-1b"]',
+)
 
 
 def _get(inventory: Inventory, rid: str, kind: type[Resource]) -> Resource:
@@ -63,7 +69,9 @@ def test_for_each_association_follows_each_value_and_each_key(airgap_modules: In
         table = _get(airgap_modules, table_id, RouteTable)
         assert isinstance(table, RouteTable)
         assert table.subnets == (subnet_id,)
-        assert table.configured_by == (table_id.replace("aws_route_table.", "aws_route_table_association."),)
+        assert table.configured_by == (
+            table_id.replace("aws_route_table.", "aws_route_table_association."),
+        )
         assert table.vpc == f"{NET}.aws_vpc.this"
         kinds = [r.target_kind for r in table.routes]
         assert kinds == [RouteTarget.LOCAL, RouteTarget.GATEWAY_ENDPOINT]
@@ -116,7 +124,9 @@ def test_adopted_default_security_group_has_no_rules(airgap_modules: Inventory) 
     assert airgap_modules.get(f"{NET}.aws_vpc.this#default-security-group", SecurityGroup) is None
     main = _get(airgap_modules, f"{NET}.aws_vpc.this#main", RouteTable)
     assert isinstance(main, RouteTable) and main.is_main
-    assert isinstance(_get(airgap_modules, f"{NET}.aws_vpc.this#default-network-acl", NetworkAcl), NetworkAcl)
+    assert isinstance(
+        _get(airgap_modules, f"{NET}.aws_vpc.this#default-network-acl", NetworkAcl), NetworkAcl
+    )
 
 
 def test_lambda_in_the_vpc_with_sensitive_environment(airgap_modules: Inventory) -> None:
@@ -156,7 +166,10 @@ def test_keys_logs_trail_and_invocation_logging(airgap_modules: Inventory) -> No
     key = _get(airgap_modules, "aws_kms_key.logs", KmsKey)
     assert isinstance(key, KmsKey)
     assert key.rotation_enabled is True and isinstance(key.policy, dict)
-    assert isinstance(key.arn, Unresolved) and key.arn.reason == "known after apply: aws_kms_key.logs.arn"
+    assert (
+        isinstance(key.arn, Unresolved)
+        and key.arn.reason == "known after apply: aws_kms_key.logs.arn"
+    )
     replica = _get(airgap_modules, "aws_kms_replica_key.logs_us", KmsReplicaKey)
     assert isinstance(replica, KmsReplicaKey)
     assert replica.primary_key == "aws_kms_key.logs"
@@ -170,8 +183,13 @@ def test_keys_logs_trail_and_invocation_logging(airgap_modules: Inventory) -> No
     assert (trail.s3_bucket, trail.kms_key) == ("aws_s3_bucket.audit", "aws_kms_key.logs")
     assert trail.event_selectors is None
     assert trail.advanced_event_selectors is not None
-    assert [s.name for s in trail.advanced_event_selectors] == ["Management events", "Bedrock data events"]
-    logging = _get(airgap_modules, "aws_bedrock_model_invocation_logging_configuration.this", InvocationLogging)
+    assert [s.name for s in trail.advanced_event_selectors] == [
+        "Management events",
+        "Bedrock data events",
+    ]
+    logging = _get(
+        airgap_modules, "aws_bedrock_model_invocation_logging_configuration.this", InvocationLogging
+    )
     assert isinstance(logging, InvocationLogging)
     assert logging.s3_bucket == "aws_s3_bucket.audit"
     assert logging.log_group == "aws_cloudwatch_log_group.invocations"
@@ -184,7 +202,9 @@ def test_role_joins(airgap_modules: Inventory) -> None:
     assert isinstance(role, Role)
     assert [p.name for p in role.inline_policies] == ["invoke-claude"]
     assert role.inline_policies[0].origin == "aws_iam_role_policy.app_invoke"
-    assert role.managed_policies == ("arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",)
+    assert role.managed_policies == (
+        "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
+    )
 
 
 # -- the update that deletes configuring resources --------------------------------------------
@@ -196,13 +216,17 @@ def test_update_source(update_deletes: Inventory) -> None:
     assert update_deletes.gaps == []
 
 
-def test_deleted_resources_are_gone_replacements_and_forgotten_stay(update_deletes: Inventory) -> None:
+def test_deleted_resources_are_gone_replacements_and_forgotten_stay(
+    update_deletes: Inventory,
+) -> None:
     assert update_deletes.get("aws_internet_gateway.legacy", InternetGateway) is None
     assert update_deletes.get("aws_nat_gateway.egress", NatGateway) is None
     replaced = _get(update_deletes, "aws_subnet.workload_b", Subnet)
     assert isinstance(replaced, Subnet) and replaced.cidr_block == "10.30.3.0/24"
     assert isinstance(replaced.aws_id, Unresolved)
-    bastion = _get(update_deletes, "aws_instance.bastion", Instance)  # `removed` block: still in AWS
+    bastion = _get(
+        update_deletes, "aws_instance.bastion", Instance
+    )  # `removed` block: still in AWS
     assert isinstance(bastion, Instance) and bastion.public_ip == "52.18.0.44"
     assert bastion.subnet == "aws_subnet.workload"
 

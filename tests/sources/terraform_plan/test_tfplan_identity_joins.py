@@ -22,15 +22,33 @@ from .plans import Plan, const, ref
 
 NOOP = ("no-op",)
 DELETE = ("delete",)
-DOC = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "bedrock:InvokeModel", "Resource": "*"}]})
+DOC = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "bedrock:InvokeModel", "Resource": "*"}],
+    }
+)
 FULL = "arn:aws:iam::aws:policy/AmazonBedrockFullAccess"
-TRUST = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "ec2.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+)
 
 
 def _role(plan: Plan, **values: object) -> Plan:
     base = {"id": "app", "name": "app", "arn": "arn:aws:iam::123456789012:role/app", "assume_role_policy": TRUST,
             "inline_policy": [], "managed_policy_arns": []}  # fmt: skip
-    return plan.resource("aws_iam_role.app", {**base, **values}, actions=NOOP, expressions={"name": const("app")})
+    return plan.resource(
+        "aws_iam_role.app", {**base, **values}, actions=NOOP, expressions={"name": const("app")}
+    )
 
 
 def _load_role(tmp_path: Path, plan: Plan) -> Role:
@@ -53,8 +71,14 @@ def test_inline_policy_resources_join_the_role(tmp_path: Path) -> None:
 
 
 def test_deleted_inline_policy_leaves_the_role(tmp_path: Path) -> None:
-    plan = _role(Plan(), inline_policy=[{"name": "old", "policy": DOC}, {"name": "kept", "policy": DOC}])
-    plan.resource("aws_iam_role_policy.old", {"id": "app:old", "role": "app", "name": "old", "policy": DOC}, actions=DELETE)
+    plan = _role(
+        Plan(), inline_policy=[{"name": "old", "policy": DOC}, {"name": "kept", "policy": DOC}]
+    )
+    plan.resource(
+        "aws_iam_role_policy.old",
+        {"id": "app:old", "role": "app", "name": "old", "policy": DOC},
+        actions=DELETE,
+    )
     role = _load_role(tmp_path, plan)
     assert [p.name for p in role.inline_policies] == ["kept"]  # made out of band: still there
 
@@ -65,7 +89,9 @@ def test_attachments_on_roles_and_the_policy_side(tmp_path: Path) -> None:
                   expressions={"name": const("scoped")})  # fmt: skip
     plan.resource("aws_iam_role_policy_attachment.scoped", {"role": "app"}, unknown={"id": True, "policy_arn": True},
                   expressions={"role": ref("aws_iam_role.app.name"), "policy_arn": ref("aws_iam_policy.scoped.arn")})  # fmt: skip
-    plan.resource("aws_iam_role_policy_attachment.full", {"role": "app", "policy_arn": FULL}, actions=DELETE)
+    plan.resource(
+        "aws_iam_role_policy_attachment.full", {"role": "app", "policy_arn": FULL}, actions=DELETE
+    )
     inventory = plan.load(tmp_path)
     role = inventory.get("aws_iam_role.app", Role)
     policy = inventory.get("aws_iam_policy.scoped", ManagedPolicy)
@@ -77,27 +103,54 @@ def test_attachments_on_roles_and_the_policy_side(tmp_path: Path) -> None:
 def test_shared_policy_attachment_users_groups_and_memberships(tmp_path: Path) -> None:
     plan = Plan()
     for name in ("alice", "bob"):
-        plan.resource(f"aws_iam_user.{name}", {"id": name, "name": name}, actions=NOOP, expressions={})
-    plan.resource("aws_iam_group.devs", {"id": "devs", "name": "devs"}, actions=NOOP, expressions={})
+        plan.resource(
+            f"aws_iam_user.{name}", {"id": name, "name": name}, actions=NOOP, expressions={}
+        )
+    plan.resource(
+        "aws_iam_group.devs", {"id": "devs", "name": "devs"}, actions=NOOP, expressions={}
+    )
     _role(plan)
     plan.resource("aws_iam_policy_attachment.shared", {"name": "shared", "policy_arn": FULL, "roles": ["app"],
                   "users": ["alice"], "groups": ["devs"]}, unknown={"id": True}, expressions={})  # fmt: skip
-    plan.resource("aws_iam_user_policy.inline", {"user": "bob", "name": "x", "policy": DOC}, unknown={"id": True}, expressions={})
+    plan.resource(
+        "aws_iam_user_policy.inline",
+        {"user": "bob", "name": "x", "policy": DOC},
+        unknown={"id": True},
+        expressions={},
+    )
     plan.resource("aws_iam_group_policy_attachment.g", {"group": "devs", "policy_arn": "arn:aws:iam::aws:policy/ReadOnlyAccess"},
                   unknown={"id": True}, expressions={})  # fmt: skip
     plan.resource("aws_iam_group_membership.devs", {"name": "m", "group": "devs", "users": ["alice", "bob"]},
                   unknown={"id": True}, expressions={})  # fmt: skip
-    plan.resource("aws_iam_user_group_membership.bob", {"user": "bob", "groups": ["ops"]}, actions=DELETE)
-    plan.resource("aws_iam_user_login_profile.alice", {"user": "alice"}, unknown={"id": True, "password": True}, expressions={})
+    plan.resource(
+        "aws_iam_user_group_membership.bob", {"user": "bob", "groups": ["ops"]}, actions=DELETE
+    )
+    plan.resource(
+        "aws_iam_user_login_profile.alice",
+        {"user": "alice"},
+        unknown={"id": True, "password": True},
+        expressions={},
+    )
     inventory = plan.load(tmp_path)
     alice = inventory.get("aws_iam_user.alice", User)
     bob = inventory.get("aws_iam_user.bob", User)
     devs = inventory.get("aws_iam_group.devs", Group)
     role = inventory.get("aws_iam_role.app", Role)
-    assert alice is not None and alice.managed_policies == (FULL,) and alice.groups == ("aws_iam_group.devs",)
+    assert (
+        alice is not None
+        and alice.managed_policies == (FULL,)
+        and alice.groups == ("aws_iam_group.devs",)
+    )
     assert alice.has_console_password is True
-    assert bob is not None and bob.groups == ("aws_iam_group.devs",) and [p.name for p in bob.inline_policies] == ["x"]
-    assert devs is not None and set(devs.managed_policies) == {FULL, "arn:aws:iam::aws:policy/ReadOnlyAccess"}
+    assert (
+        bob is not None
+        and bob.groups == ("aws_iam_group.devs",)
+        and [p.name for p in bob.inline_policies] == ["x"]
+    )
+    assert devs is not None and set(devs.managed_policies) == {
+        FULL,
+        "arn:aws:iam::aws:policy/ReadOnlyAccess",
+    }
     assert role is not None and role.managed_policies == (FULL,)
 
 
@@ -113,7 +166,12 @@ def test_attachment_to_an_unresolvable_principal_is_a_gap(tmp_path: Path) -> Non
 def test_exclusive_resources_keep_only_what_they_list(tmp_path: Path) -> None:
     plan = _role(Plan(), inline_policy=[{"name": "keep", "policy": DOC}, {"name": "drift", "policy": DOC}],
                  managed_policy_arns=[FULL, "arn:aws:iam::aws:policy/ReadOnlyAccess"])  # fmt: skip
-    plan.resource("aws_iam_role_policies_exclusive.x", {"role_name": "app", "policy_names": ["keep"]}, actions=NOOP, expressions={})
+    plan.resource(
+        "aws_iam_role_policies_exclusive.x",
+        {"role_name": "app", "policy_names": ["keep"]},
+        actions=NOOP,
+        expressions={},
+    )
     plan.resource("aws_iam_role_policy_attachments_exclusive.x", {"role_name": "app",
                   "policy_arns": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]}, actions=NOOP, expressions={})  # fmt: skip
     role = _load_role(tmp_path, plan)
@@ -123,7 +181,9 @@ def test_exclusive_resources_keep_only_what_they_list(tmp_path: Path) -> None:
 
 def test_credentials_providers_and_profiles(tmp_path: Path) -> None:
     plan = Plan()
-    plan.resource("aws_iam_user.ci", {"name": "ci"}, unknown={"id": True, "arn": True}, expressions={})
+    plan.resource(
+        "aws_iam_user.ci", {"name": "ci"}, unknown={"id": True, "arn": True}, expressions={}
+    )
     plan.resource("aws_iam_access_key.ci", {"status": "Active"}, unknown={"id": True, "user": True, "secret": True},
                   sensitive={"secret": True}, expressions={"user": ref("aws_iam_user.ci.name")})  # fmt: skip
     plan.resource("aws_iam_service_specific_credential.bedrock", {"user_name": "ci", "service_name": "bedrock.amazonaws.com"},
@@ -136,7 +196,9 @@ def test_credentials_providers_and_profiles(tmp_path: Path) -> None:
     inventory = plan.load(tmp_path)
     key = inventory.get("aws_iam_access_key.ci", AccessKey)
     assert key is not None and key.user == "aws_iam_user.ci" and key.status == "Active"
-    credential = inventory.get("aws_iam_service_specific_credential.bedrock", ServiceSpecificCredential)
+    credential = inventory.get(
+        "aws_iam_service_specific_credential.bedrock", ServiceSpecificCredential
+    )
     assert credential is not None and credential.service_name == "bedrock.amazonaws.com"
     assert credential.user == "aws_iam_user.ci"
     oidc = inventory.get("aws_iam_openid_connect_provider.gh", OidcProvider)
@@ -151,7 +213,15 @@ def test_organization_policies_and_attachments(tmp_path: Path) -> None:
                   unknown={"id": True, "arn": True}, expressions={})  # fmt: skip
     plan.resource("aws_organizations_policy_attachment.root", {"target_id": "r-abcd"}, unknown={"id": True, "policy_id": True},
                   expressions={"policy_id": ref("aws_organizations_policy.deny.id")})  # fmt: skip
-    plan.resource("aws_organizations_policy_attachment.old", {"policy_id": "p-old", "target_id": "ou-1"}, actions=DELETE)
+    plan.resource(
+        "aws_organizations_policy_attachment.old",
+        {"policy_id": "p-old", "target_id": "ou-1"},
+        actions=DELETE,
+    )
     policy = plan.load(tmp_path).get("aws_organizations_policy.deny", OrganizationPolicy)
-    assert policy is not None and policy.targets == ("r-abcd",) and policy.policy_type == "SERVICE_CONTROL_POLICY"
+    assert (
+        policy is not None
+        and policy.targets == ("r-abcd",)
+        and policy.policy_type == "SERVICE_CONTROL_POLICY"
+    )
     assert isinstance(policy.document, dict)

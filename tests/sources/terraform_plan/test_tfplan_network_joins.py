@@ -55,13 +55,20 @@ def test_endpoint_policy_resource_sets_the_policy(tmp_path: Path) -> None:
     plan.resource("aws_vpc_endpoint_policy.p", {"vpc_endpoint_id": "vpce-1", "policy": POLICY},
                   unknown={"id": True}, expressions={"vpc_endpoint_id": ref("aws_vpc_endpoint.e.id")})  # fmt: skip
     endpoint = _endpoint(tmp_path, plan)
-    assert isinstance(endpoint.policy, dict) and endpoint.policy["Statement"][0]["Action"] == "bedrock:InvokeModel"
+    assert (
+        isinstance(endpoint.policy, dict)
+        and endpoint.policy["Statement"][0]["Action"] == "bedrock:InvokeModel"
+    )
     assert endpoint.configured_by == ("aws_vpc_endpoint_policy.p",)
 
 
 def test_deleted_endpoint_policy_resets_the_stale_policy(tmp_path: Path) -> None:
     plan = _existing_endpoint(_existing_vpc(Plan()), policy=POLICY)
-    plan.resource("aws_vpc_endpoint_policy.p", {"id": "vpce-1", "vpc_endpoint_id": "vpce-1", "policy": POLICY}, actions=DELETE)
+    plan.resource(
+        "aws_vpc_endpoint_policy.p",
+        {"id": "vpce-1", "vpc_endpoint_id": "vpce-1", "policy": POLICY},
+        actions=DELETE,
+    )
     assert _endpoint(tmp_path, plan).policy is None
 
 
@@ -77,13 +84,32 @@ def test_endpoint_policy_for_an_endpoint_outside_the_plan_is_a_gap(tmp_path: Pat
 
 def test_endpoint_associations_add_and_deleted_ones_remove(tmp_path: Path) -> None:
     plan = _existing_vpc(Plan())
-    plan.resource("aws_subnet.a", {"id": "subnet-a", "vpc_id": "vpc-1", "cidr_block": "10.0.1.0/24"}, actions=NOOP, expressions={})
-    plan.resource("aws_subnet.b", {"id": "subnet-b", "vpc_id": "vpc-1", "cidr_block": "10.0.2.0/24"}, actions=NOOP, expressions={})
-    plan.resource("aws_security_group.ep", {"id": "sg-ep", "vpc_id": "vpc-1", "ingress": [], "egress": []}, actions=NOOP, expressions={})
+    plan.resource(
+        "aws_subnet.a",
+        {"id": "subnet-a", "vpc_id": "vpc-1", "cidr_block": "10.0.1.0/24"},
+        actions=NOOP,
+        expressions={},
+    )
+    plan.resource(
+        "aws_subnet.b",
+        {"id": "subnet-b", "vpc_id": "vpc-1", "cidr_block": "10.0.2.0/24"},
+        actions=NOOP,
+        expressions={},
+    )
+    plan.resource(
+        "aws_security_group.ep",
+        {"id": "sg-ep", "vpc_id": "vpc-1", "ingress": [], "egress": []},
+        actions=NOOP,
+        expressions={},
+    )
     _existing_endpoint(plan, subnet_ids=["subnet-a", "subnet-b"], security_group_ids=["sg-ep"])
     plan.resource("aws_vpc_endpoint_subnet_association.a", {"vpc_endpoint_id": "vpce-1", "subnet_id": "subnet-a"},
                   actions=NOOP, expressions={})  # fmt: skip
-    plan.resource("aws_vpc_endpoint_subnet_association.b", {"vpc_endpoint_id": "vpce-1", "subnet_id": "subnet-b"}, actions=DELETE)
+    plan.resource(
+        "aws_vpc_endpoint_subnet_association.b",
+        {"vpc_endpoint_id": "vpce-1", "subnet_id": "subnet-b"},
+        actions=DELETE,
+    )
     plan.resource("aws_vpc_endpoint_security_group_association.ep",
                   {"vpc_endpoint_id": "vpce-1", "security_group_id": "sg-ep"}, actions=DELETE)  # fmt: skip
     endpoint = _endpoint(tmp_path, plan)
@@ -94,8 +120,18 @@ def test_endpoint_associations_add_and_deleted_ones_remove(tmp_path: Path) -> No
 
 def test_endpoint_route_table_association(tmp_path: Path) -> None:
     plan = _existing_vpc(Plan())
-    plan.resource("aws_route_table.private", {"id": "rtb-p", "vpc_id": "vpc-1", "route": []}, actions=NOOP, expressions={})
-    _existing_endpoint(plan, vpc_endpoint_type="Gateway", service_name="com.amazonaws.eu-central-1.s3", prefix_list_id="pl-s3")
+    plan.resource(
+        "aws_route_table.private",
+        {"id": "rtb-p", "vpc_id": "vpc-1", "route": []},
+        actions=NOOP,
+        expressions={},
+    )
+    _existing_endpoint(
+        plan,
+        vpc_endpoint_type="Gateway",
+        service_name="com.amazonaws.eu-central-1.s3",
+        prefix_list_id="pl-s3",
+    )
     plan.resource("aws_vpc_endpoint_route_table_association.p", {"vpc_endpoint_id": "vpce-1", "route_table_id": None},
                   unknown={"id": True, "route_table_id": True},
                   expressions={"vpc_endpoint_id": ref("aws_vpc_endpoint.e.id"),
@@ -106,10 +142,14 @@ def test_endpoint_route_table_association(tmp_path: Path) -> None:
     table = inventory.get("aws_route_table.private", RouteTable)
     assert table is not None
     gateway_routes = [r for r in table.routes if r.target_kind is RouteTarget.GATEWAY_ENDPOINT]
-    assert [(r.target, r.destination_prefix_list) for r in gateway_routes] == [("aws_vpc_endpoint.e", "pl-s3")]
+    assert [(r.target, r.destination_prefix_list) for r in gateway_routes] == [
+        ("aws_vpc_endpoint.e", "pl-s3")
+    ]
 
 
-def _table_with_observed_routes(plan: Plan, routes: list[dict[str, str]], declared: bool = False) -> Plan:
+def _table_with_observed_routes(
+    plan: Plan, routes: list[dict[str, str]], declared: bool = False
+) -> Plan:
     blank = {"cidr_block": "", "ipv6_cidr_block": "", "destination_prefix_list_id": "", "gateway_id": "",
              "nat_gateway_id": "", "transit_gateway_id": "", "vpc_peering_connection_id": "",
              "egress_only_gateway_id": "", "network_interface_id": "", "vpc_endpoint_id": ""}  # fmt: skip
@@ -121,8 +161,15 @@ def _table_with_observed_routes(plan: Plan, routes: list[dict[str, str]], declar
 
 
 def test_route_resource_replaces_the_observed_copy(tmp_path: Path) -> None:
-    plan = _table_with_observed_routes(_existing_vpc(Plan()), [{"cidr_block": "0.0.0.0/0", "nat_gateway_id": "nat-1"}])
-    plan.resource("aws_nat_gateway.n", {"id": "nat-1", "subnet_id": "subnet-pub"}, actions=NOOP, expressions={})
+    plan = _table_with_observed_routes(
+        _existing_vpc(Plan()), [{"cidr_block": "0.0.0.0/0", "nat_gateway_id": "nat-1"}]
+    )
+    plan.resource(
+        "aws_nat_gateway.n",
+        {"id": "nat-1", "subnet_id": "subnet-pub"},
+        actions=NOOP,
+        expressions={},
+    )
     plan.resource("aws_route.default", {"route_table_id": "rtb-t", "destination_cidr_block": "0.0.0.0/0", "nat_gateway_id": "nat-1"},
                   actions=NOOP, expressions={})  # fmt: skip
     table = plan.load(tmp_path).get("aws_route_table.t", RouteTable)
@@ -136,7 +183,10 @@ def test_route_resource_replaces_the_observed_copy(tmp_path: Path) -> None:
 def test_deleted_route_removes_the_observed_copy(tmp_path: Path) -> None:
     plan = _table_with_observed_routes(
         _existing_vpc(Plan()),
-        [{"cidr_block": "0.0.0.0/0", "gateway_id": "igw-1"}, {"cidr_block": "192.168.0.0/16", "vpc_peering_connection_id": "pcx-1"}],
+        [
+            {"cidr_block": "0.0.0.0/0", "gateway_id": "igw-1"},
+            {"cidr_block": "192.168.0.0/16", "vpc_peering_connection_id": "pcx-1"},
+        ],
     )
     plan.resource("aws_route.internet", {"route_table_id": "rtb-t", "destination_cidr_block": "0.0.0.0/0", "gateway_id": "igw-1"},
                   actions=DELETE)  # fmt: skip
@@ -149,12 +199,17 @@ def test_deleted_route_removes_the_observed_copy(tmp_path: Path) -> None:
 
 
 def test_declared_inline_routes_are_enforced(tmp_path: Path) -> None:
-    plan = _table_with_observed_routes(_existing_vpc(Plan()), [{"cidr_block": "0.0.0.0/0", "gateway_id": "igw-1"}], declared=True)
+    plan = _table_with_observed_routes(
+        _existing_vpc(Plan()), [{"cidr_block": "0.0.0.0/0", "gateway_id": "igw-1"}], declared=True
+    )
     plan.resource("aws_route.internet", {"route_table_id": "rtb-t", "destination_cidr_block": "0.0.0.0/0", "gateway_id": "igw-1"},
                   actions=DELETE)  # fmt: skip
     table = plan.load(tmp_path).get("aws_route_table.t", RouteTable)
     assert table is not None
-    assert [r.target_kind for r in table.routes] == [RouteTarget.LOCAL, RouteTarget.INTERNET_GATEWAY]
+    assert [r.target_kind for r in table.routes] == [
+        RouteTarget.LOCAL,
+        RouteTarget.INTERNET_GATEWAY,
+    ]
 
 
 def test_route_targets_are_classified(tmp_path: Path) -> None:
@@ -163,7 +218,7 @@ def test_route_targets_are_classified(tmp_path: Path) -> None:
     plan.resource("aws_vpn_gateway.vgw", {}, unknown={"id": True}, expressions={})
     plan.resource("aws_route_table.t", {}, unknown={"id": True, "route": True, "vpc_id": True},
                   expressions={"vpc_id": ref("aws_vpc.main.id")})  # fmt: skip
-    targets = {
+    targets: dict[str, tuple[dict[str, object], dict[str, object]]] = {
         "igw": ({"gateway_id": None}, {"gateway_id": ref("aws_internet_gateway.igw.id")}),
         "vgw": ({"gateway_id": None}, {"gateway_id": ref("aws_vpn_gateway.vgw.id")}),
         "eigw": ({"egress_only_gateway_id": "eigw-1"}, {}),
@@ -173,7 +228,11 @@ def test_route_targets_are_classified(tmp_path: Path) -> None:
         "eni": ({"network_interface_id": "eni-1"}, {}),
     }
     for i, (name, (values, expressions)) in enumerate(targets.items()):
-        unknown = {"id": True, "route_table_id": True, **{k: True for k, v in values.items() if v is None}}
+        unknown = {
+            "id": True,
+            "route_table_id": True,
+            **{k: True for k, v in values.items() if v is None},
+        }
         plan.resource(f"aws_route.{name}", {"destination_cidr_block": f"10.{100 + i}.0.0/16", **values},
                       unknown=unknown, expressions={"route_table_id": ref("aws_route_table.t.id"), **expressions})  # fmt: skip
     table = plan.load(tmp_path).get("aws_route_table.t", RouteTable)
@@ -192,11 +251,33 @@ def test_route_targets_are_classified(tmp_path: Path) -> None:
 
 def test_route_table_associations_subnet_gateway_and_unresolved(tmp_path: Path) -> None:
     plan = _existing_vpc(Plan())
-    plan.resource("aws_subnet.s", {"id": "subnet-s", "vpc_id": "vpc-1", "cidr_block": "10.0.1.0/24"}, actions=NOOP, expressions={})
-    plan.resource("aws_internet_gateway.igw", {"id": "igw-1", "vpc_id": "vpc-1"}, actions=NOOP, expressions={})
-    plan.resource("aws_route_table.t", {"id": "rtb-t", "vpc_id": "vpc-1", "route": []}, actions=NOOP, expressions={})
-    plan.resource("aws_route_table_association.s", {"route_table_id": "rtb-t", "subnet_id": "subnet-s"}, actions=NOOP, expressions={})
-    plan.resource("aws_route_table_association.edge", {"route_table_id": "rtb-t", "gateway_id": "igw-1"}, actions=NOOP, expressions={})
+    plan.resource(
+        "aws_subnet.s",
+        {"id": "subnet-s", "vpc_id": "vpc-1", "cidr_block": "10.0.1.0/24"},
+        actions=NOOP,
+        expressions={},
+    )
+    plan.resource(
+        "aws_internet_gateway.igw", {"id": "igw-1", "vpc_id": "vpc-1"}, actions=NOOP, expressions={}
+    )
+    plan.resource(
+        "aws_route_table.t",
+        {"id": "rtb-t", "vpc_id": "vpc-1", "route": []},
+        actions=NOOP,
+        expressions={},
+    )
+    plan.resource(
+        "aws_route_table_association.s",
+        {"route_table_id": "rtb-t", "subnet_id": "subnet-s"},
+        actions=NOOP,
+        expressions={},
+    )
+    plan.resource(
+        "aws_route_table_association.edge",
+        {"route_table_id": "rtb-t", "gateway_id": "igw-1"},
+        actions=NOOP,
+        expressions={},
+    )
     plan.resource("aws_route_table_association.later", {"route_table_id": "rtb-t"},
                   unknown={"id": True, "subnet_id": True}, expressions={"subnet_id": ref("local.subnet")})  # fmt: skip
     table = plan.load(tmp_path).get("aws_route_table.t", RouteTable)
@@ -208,8 +289,17 @@ def test_route_table_associations_subnet_gateway_and_unresolved(tmp_path: Path) 
 
 def test_deleted_main_association_brings_back_the_original_main_table(tmp_path: Path) -> None:
     plan = _existing_vpc(Plan())
-    plan.resource("aws_route_table.t", {"id": "rtb-t", "vpc_id": "vpc-1", "route": []}, actions=NOOP, expressions={})
-    plan.resource("aws_main_route_table_association.m", {"vpc_id": "vpc-1", "route_table_id": "rtb-t"}, actions=DELETE)
+    plan.resource(
+        "aws_route_table.t",
+        {"id": "rtb-t", "vpc_id": "vpc-1", "route": []},
+        actions=NOOP,
+        expressions={},
+    )
+    plan.resource(
+        "aws_main_route_table_association.m",
+        {"vpc_id": "vpc-1", "route_table_id": "rtb-t"},
+        actions=DELETE,
+    )
     inventory = plan.load(tmp_path)
     table = inventory.get("aws_route_table.t", RouteTable)
     main = inventory.get("aws_vpc.main#main", RouteTable)
@@ -220,12 +310,27 @@ def test_deleted_main_association_brings_back_the_original_main_table(tmp_path: 
 def test_vpn_propagation_and_gateway_attachments(tmp_path: Path) -> None:
     plan = _existing_vpc(Plan())
     plan.resource("aws_vpn_gateway.v", {"id": "vgw-1"}, actions=NOOP, expressions={})
-    plan.resource("aws_internet_gateway.i", {"id": "igw-1", "vpc_id": "vpc-1"}, actions=NOOP, expressions={})
+    plan.resource(
+        "aws_internet_gateway.i", {"id": "igw-1", "vpc_id": "vpc-1"}, actions=NOOP, expressions={}
+    )
     plan.resource("aws_route_table.t", {"id": "rtb-t", "vpc_id": "vpc-1", "route": [], "propagating_vgws": ["vgw-1"]},
                   actions=NOOP, expressions={})  # fmt: skip
-    plan.resource("aws_vpn_gateway_attachment.v", {"vpn_gateway_id": "vgw-1", "vpc_id": "vpc-1"}, actions=NOOP, expressions={})
-    plan.resource("aws_internet_gateway_attachment.i", {"internet_gateway_id": "igw-1", "vpc_id": "vpc-1"}, actions=DELETE)
-    plan.resource("aws_vpn_gateway_route_propagation.p", {"vpn_gateway_id": "vgw-1", "route_table_id": "rtb-t"}, actions=DELETE)
+    plan.resource(
+        "aws_vpn_gateway_attachment.v",
+        {"vpn_gateway_id": "vgw-1", "vpc_id": "vpc-1"},
+        actions=NOOP,
+        expressions={},
+    )
+    plan.resource(
+        "aws_internet_gateway_attachment.i",
+        {"internet_gateway_id": "igw-1", "vpc_id": "vpc-1"},
+        actions=DELETE,
+    )
+    plan.resource(
+        "aws_vpn_gateway_route_propagation.p",
+        {"vpn_gateway_id": "vgw-1", "route_table_id": "rtb-t"},
+        actions=DELETE,
+    )
     inventory = plan.load(tmp_path)
     vgw = inventory.get("aws_vpn_gateway.v", VpnGateway)
     igw = inventory.get("aws_internet_gateway.i", InternetGateway)
@@ -237,19 +342,34 @@ def test_vpn_propagation_and_gateway_attachments(tmp_path: Path) -> None:
 
 def test_transit_gateway_routes_and_links(tmp_path: Path) -> None:
     plan = Plan()
-    plan.resource("aws_ec2_transit_gateway.t", {"default_route_table_association": "disable"}, unknown={"id": True}, expressions={})
+    plan.resource(
+        "aws_ec2_transit_gateway.t",
+        {"default_route_table_association": "disable"},
+        unknown={"id": True},
+        expressions={},
+    )
     plan.resource("aws_ec2_transit_gateway_route_table.rt", {}, unknown={"id": True, "transit_gateway_id": True},
                   expressions={"transit_gateway_id": ref("aws_ec2_transit_gateway.t.id")})  # fmt: skip
     plan.resource("aws_ec2_transit_gateway_vpc_attachment.a", {}, unknown={"id": True, "transit_gateway_id": True},
                   expressions={"transit_gateway_id": ref("aws_ec2_transit_gateway.t.id")})  # fmt: skip
     link = {"transit_gateway_attachment_id": ref("aws_ec2_transit_gateway_vpc_attachment.a.id"),
             "transit_gateway_route_table_id": ref("aws_ec2_transit_gateway_route_table.rt.id")}  # fmt: skip
-    unknown = {"id": True, "transit_gateway_attachment_id": True, "transit_gateway_route_table_id": True}
+    unknown = {
+        "id": True,
+        "transit_gateway_attachment_id": True,
+        "transit_gateway_route_table_id": True,
+    }
     plan.resource("aws_ec2_transit_gateway_route.r", {"destination_cidr_block": "0.0.0.0/0", "blackhole": False},
                   unknown=unknown, expressions=link)  # fmt: skip
-    plan.resource("aws_ec2_transit_gateway_route_table_association.a", {}, unknown=unknown, expressions=link)
-    plan.resource("aws_ec2_transit_gateway_route_table_propagation.a", {}, unknown=unknown, expressions=link)
-    table = plan.load(tmp_path).get("aws_ec2_transit_gateway_route_table.rt", TransitGatewayRouteTable)
+    plan.resource(
+        "aws_ec2_transit_gateway_route_table_association.a", {}, unknown=unknown, expressions=link
+    )
+    plan.resource(
+        "aws_ec2_transit_gateway_route_table_propagation.a", {}, unknown=unknown, expressions=link
+    )
+    table = plan.load(tmp_path).get(
+        "aws_ec2_transit_gateway_route_table.rt", TransitGatewayRouteTable
+    )
     assert table is not None
     assert table.transit_gateway == "aws_ec2_transit_gateway.t"
     assert [(r.destination_cidr, r.attachment) for r in table.routes] == [
@@ -279,7 +399,11 @@ def test_declared_but_unknown_inline_rules_are_unresolved(tmp_path: Path) -> Non
     plan = Plan().resource("aws_security_group.g", {"name": "g"}, unknown={"id": True, "egress": True},
                            expressions={"egress": ref("aws_security_group.other.id")})  # fmt: skip
     group = plan.load(tmp_path).get("aws_security_group.g", SecurityGroup)
-    assert group is not None and len(group.egress) == 1 and isinstance(group.egress[0].protocol, Unresolved)
+    assert (
+        group is not None
+        and len(group.egress) == 1
+        and isinstance(group.egress[0].protocol, Unresolved)
+    )
 
 
 def test_inline_rules_one_per_source_and_self(tmp_path: Path) -> None:
@@ -288,7 +412,10 @@ def test_inline_rules_one_per_source_and_self(tmp_path: Path) -> None:
     plan = _group(Plan(), [rule], declared=True)
     group = plan.load(tmp_path).get("aws_security_group.g", SecurityGroup)
     assert group is not None
-    found = {(r.protocol, r.from_port, r.cidr_ipv4, r.cidr_ipv6, r.prefix_list, r.security_group) for r in group.egress}
+    found = {
+        (r.protocol, r.from_port, r.cidr_ipv4, r.cidr_ipv6, r.prefix_list, r.security_group)
+        for r in group.egress
+    }
     assert found == {
         ("tcp", 443, "10.0.0.0/8", None, None, None),
         ("tcp", 443, "172.16.0.0/12", None, None, None),
@@ -300,7 +427,14 @@ def test_inline_rules_one_per_source_and_self(tmp_path: Path) -> None:
 
 
 def test_rule_resources_add_and_deleted_ones_remove(tmp_path: Path) -> None:
-    https = {**RULE, "cidr_blocks": [], "security_groups": ["sg-g"], "protocol": "tcp", "from_port": 443, "to_port": 443}
+    https = {
+        **RULE,
+        "cidr_blocks": [],
+        "security_groups": ["sg-g"],
+        "protocol": "tcp",
+        "from_port": 443,
+        "to_port": 443,
+    }
     plan = _group(_existing_vpc(Plan()), [RULE, https])
     plan.resource("aws_security_group_rule.all_out", {"type": "egress", "security_group_id": "sg-g", "protocol": "-1",
                   "from_port": 0, "to_port": 0, "cidr_blocks": ["0.0.0.0/0"]}, actions=DELETE)  # fmt: skip
@@ -315,8 +449,13 @@ def test_rule_resources_add_and_deleted_ones_remove(tmp_path: Path) -> None:
     assert [(r.protocol, r.security_group, r.origin) for r in group.egress] == [
         ("tcp", "aws_security_group.g", "aws_security_group_rule.self_https")
     ]
-    assert [(r.cidr_ipv4, r.origin) for r in group.ingress] == [("10.0.0.0/16", "aws_vpc_security_group_ingress_rule.in")]
-    assert set(group.configured_by) == {"aws_security_group_rule.self_https", "aws_vpc_security_group_ingress_rule.in"}
+    assert [(r.cidr_ipv4, r.origin) for r in group.ingress] == [
+        ("10.0.0.0/16", "aws_vpc_security_group_ingress_rule.in")
+    ]
+    assert set(group.configured_by) == {
+        "aws_security_group_rule.self_https",
+        "aws_vpc_security_group_ingress_rule.in",
+    }
 
 
 def test_declared_inline_rules_survive_a_deleted_rule_resource(tmp_path: Path) -> None:
@@ -329,8 +468,18 @@ def test_declared_inline_rules_survive_a_deleted_rule_resource(tmp_path: Path) -
 
 def test_network_acl_rules_and_associations(tmp_path: Path) -> None:
     plan = _existing_vpc(Plan())
-    plan.resource("aws_subnet.a", {"id": "subnet-a", "vpc_id": "vpc-1", "cidr_block": "10.0.1.0/24"}, actions=NOOP, expressions={})
-    plan.resource("aws_subnet.b", {"id": "subnet-b", "vpc_id": "vpc-1", "cidr_block": "10.0.2.0/24"}, actions=NOOP, expressions={})
+    plan.resource(
+        "aws_subnet.a",
+        {"id": "subnet-a", "vpc_id": "vpc-1", "cidr_block": "10.0.1.0/24"},
+        actions=NOOP,
+        expressions={},
+    )
+    plan.resource(
+        "aws_subnet.b",
+        {"id": "subnet-b", "vpc_id": "vpc-1", "cidr_block": "10.0.2.0/24"},
+        actions=NOOP,
+        expressions={},
+    )
     entry = {"rule_no": 100, "action": "allow", "protocol": "-1", "cidr_block": "0.0.0.0/0", "ipv6_cidr_block": "",
              "from_port": 0, "to_port": 0, "icmp_code": 0, "icmp_type": 0}  # fmt: skip
     plan.resource("aws_network_acl.n", {"id": "acl-n", "vpc_id": "vpc-1", "subnet_ids": ["subnet-a", "subnet-b"],
@@ -340,7 +489,11 @@ def test_network_acl_rules_and_associations(tmp_path: Path) -> None:
     plan.resource("aws_network_acl_rule.deny", {"network_acl_id": "acl-n", "rule_number": 90, "egress": True,
                   "protocol": "tcp", "rule_action": "deny", "cidr_block": "0.0.0.0/0", "from_port": 443, "to_port": 443},
                   unknown={"id": True}, expressions={})  # fmt: skip
-    plan.resource("aws_network_acl_association.b", {"network_acl_id": "acl-n", "subnet_id": "subnet-b"}, actions=DELETE)
+    plan.resource(
+        "aws_network_acl_association.b",
+        {"network_acl_id": "acl-n", "subnet_id": "subnet-b"},
+        actions=DELETE,
+    )
     acl = plan.load(tmp_path).get("aws_network_acl.n", NetworkAcl)
     assert acl is not None
     assert acl.subnets == ("aws_subnet.a",)
@@ -379,24 +532,41 @@ def test_vpc_cidr_associations_prefix_list_entries(tmp_path: Path) -> None:
                   unknown={"id": True}, expressions={})  # fmt: skip
     plan.resource("aws_ec2_managed_prefix_list.pl", {"id": "pl-1", "name": "corp", "entry": [{"cidr": "10.1.0.0/16"}, {"cidr": "10.2.0.0/16"}]},
                   actions=NOOP, expressions={})  # fmt: skip
-    plan.resource("aws_ec2_managed_prefix_list_entry.gone", {"prefix_list_id": "pl-1", "cidr": "10.2.0.0/16"}, actions=DELETE)
+    plan.resource(
+        "aws_ec2_managed_prefix_list_entry.gone",
+        {"prefix_list_id": "pl-1", "cidr": "10.2.0.0/16"},
+        actions=DELETE,
+    )
     plan.resource("aws_ec2_managed_prefix_list_entry.new", {"prefix_list_id": "pl-1", "cidr": "10.3.0.0/16"},
                   unknown={"id": True}, expressions={})  # fmt: skip
     inventory = plan.load(tmp_path)
     vpc = inventory.get("aws_vpc.main", Vpc)
     assert vpc is not None and vpc.cidr_blocks == ("10.0.0.0/16", "100.64.0.0/16")
     main = inventory.get("aws_vpc.main#main", RouteTable)
-    assert main is not None and [r.destination_cidr for r in main.routes] == ["10.0.0.0/16", "100.64.0.0/16"]
+    assert main is not None and [r.destination_cidr for r in main.routes] == [
+        "10.0.0.0/16",
+        "100.64.0.0/16",
+    ]
     prefix_list = inventory.get("aws_ec2_managed_prefix_list.pl", PrefixList)
     assert prefix_list is not None and prefix_list.entries == ("10.1.0.0/16", "10.3.0.0/16")
 
 
 def test_eni_security_group_attachment_and_elastic_ips(tmp_path: Path) -> None:
     plan = Plan()
-    plan.resource("aws_network_interface.n", {"id": "eni-1", "subnet_id": "subnet-x", "security_groups": []}, actions=NOOP, expressions={})
+    plan.resource(
+        "aws_network_interface.n",
+        {"id": "eni-1", "subnet_id": "subnet-x", "security_groups": []},
+        actions=NOOP,
+        expressions={},
+    )
     plan.resource("aws_network_interface_sg_attachment.a", {"network_interface_id": "eni-1", "security_group_id": "sg-x"},
                   unknown={"id": True}, expressions={})  # fmt: skip
-    plan.resource("aws_instance.i", {"id": "i-1", "subnet_id": "subnet-x", "public_ip": ""}, actions=NOOP, expressions={})
+    plan.resource(
+        "aws_instance.i",
+        {"id": "i-1", "subnet_id": "subnet-x", "public_ip": ""},
+        actions=NOOP,
+        expressions={},
+    )
     plan.resource("aws_eip.ip", {"domain": "vpc"}, unknown={"id": True, "public_ip": True, "instance": True},
                   expressions={"instance": ref("aws_instance.i.id")})  # fmt: skip
     plan.resource("aws_eip_association.eni", {"network_interface_id": "eni-1", "public_ip": "203.0.113.7"},
@@ -407,3 +577,32 @@ def test_eni_security_group_attachment_and_elastic_ips(tmp_path: Path) -> None:
     instance = inventory.get("aws_instance.i", Instance)
     assert instance is not None and isinstance(instance.public_ip, Unresolved)
     assert instance.configured_by == ("aws_eip.ip",)
+
+
+def test_policy_declared_on_both_forms_is_unresolved(tmp_path: Path) -> None:
+    other = POLICY.replace("bedrock:InvokeModel", "bedrock:*")
+    plan = _existing_vpc(Plan())
+    plan.resource("aws_vpc_endpoint.e", {"id": "vpce-1", "vpc_id": "vpc-1", "service_name": "s", "vpc_endpoint_type": "Interface",
+                  "policy": POLICY}, actions=NOOP, expressions={"policy": const(POLICY)})  # fmt: skip
+    plan.resource(
+        "aws_vpc_endpoint_policy.p",
+        {"vpc_endpoint_id": "vpce-1", "policy": other},
+        unknown={"id": True},
+        expressions={},
+    )
+    endpoint = _endpoint(tmp_path, plan)
+    assert (
+        isinstance(endpoint.policy, Unresolved)
+        and "declares its own policy" in endpoint.policy.reason
+    )
+
+    same = _existing_vpc(Plan())
+    same.resource("aws_vpc_endpoint.e", {"id": "vpce-1", "vpc_id": "vpc-1", "service_name": "s", "vpc_endpoint_type": "Interface",
+                  "policy": POLICY}, actions=NOOP, expressions={"policy": const(POLICY)})  # fmt: skip
+    same.resource(
+        "aws_vpc_endpoint_policy.p",
+        {"vpc_endpoint_id": "vpce-1", "policy": POLICY},
+        unknown={"id": True},
+        expressions={},
+    )
+    assert isinstance(_endpoint(tmp_path, same).policy, dict)  # both say the same thing

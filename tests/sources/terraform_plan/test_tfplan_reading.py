@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from airlock.errors import InputError
-from airlock.sources.terraform_plan import load
-from airlock.sources.terraform_plan import reading
+from airlock.inventory.network import Vpc
+from airlock.sources.terraform_plan import load, reading
 
 from .conftest import FIXTURES
 
@@ -66,13 +66,19 @@ def test_malformed_json_reports_the_line(tmp_path: Path) -> None:
         ({"format_version": "1.2", "planned_values": []}, "'planned_values' must be an object"),
         ({"format_version": "1.2", "resource_changes": {}}, "'resource_changes' must be an array"),
         ({"format_version": "1.2", "resource_changes": [{"change": {}}]}, "has no address"),
-        ({"format_version": "1.2", "resource_changes": [{"address": "aws_vpc.a"}]}, "no change object"),
+        (
+            {"format_version": "1.2", "resource_changes": [{"address": "aws_vpc.a"}]},
+            "no change object",
+        ),
         (
             {"format_version": "1.2", "planned_values": {"root_module": {"resources": [7]}}},
             "has no address",
         ),
         (
-            {"format_version": "1.2", "resource_changes": [{"address": "not an address!", "change": {}}]},
+            {
+                "format_version": "1.2",
+                "resource_changes": [{"address": "not an address!", "change": {}}],
+            },
             "cannot parse the address",
         ),
     ],
@@ -103,7 +109,7 @@ def test_utf16_with_bom_is_read(tmp_path: Path) -> None:
     path = tmp_path / "plan.json"
     text = (FIXTURES / "update_deletes.json").read_text()
     path.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
-    assert load(str(path)).get("aws_vpc.main", object) is not None
+    assert load(str(path)).get("aws_vpc.main", Vpc) is not None
 
 
 def test_utf8_bom_is_read(tmp_path: Path) -> None:

@@ -83,9 +83,16 @@ def test_list_with_unknown_elements_matched_one_to_one(tmp_path: Path) -> None:
     plan = _subnets(_vpc(Plan()), 2)
     plan.resource(
         "aws_vpc_endpoint.x",
-        {"service_name": "s", "vpc_endpoint_type": "Interface", "subnet_ids": [None, "subnet-0existing"]},
+        {
+            "service_name": "s",
+            "vpc_endpoint_type": "Interface",
+            "subnet_ids": [None, "subnet-0existing"],
+        },
         unknown={**UNKNOWN_ID, "vpc_id": True, "subnet_ids": [True, False]},
-        expressions={"subnet_ids": ref("aws_subnet.private[1].id", "var.extra"), "vpc_id": ref("aws_vpc.main.id")},
+        expressions={
+            "subnet_ids": ref("aws_subnet.private[1].id", "var.extra"),
+            "vpc_id": ref("aws_vpc.main.id"),
+        },
     )
     endpoint = plan.load(tmp_path).get("aws_vpc_endpoint.x", VpcEndpoint)
     assert endpoint is not None
@@ -106,7 +113,9 @@ def test_module_output_and_module_instance_keys(tmp_path: Path) -> None:
             unknown={**UNKNOWN_ID, "vpc_id": True},
             expressions={"vpc_id": ref("aws_vpc.main.id")},
         )
-    plan.module_call(("svc",), outputs={"subnet": ref("aws_subnet.one.id")}, for_each=ref("var.services"))
+    plan.module_call(
+        ("svc",), outputs={"subnet": ref("aws_subnet.one.id")}, for_each=ref("var.services")
+    )
     plan.resource(
         "aws_network_interface.b",
         {},
@@ -191,7 +200,11 @@ def test_known_literals_name_plan_resources_by_id_arn_or_name(tmp_path: Path) ->
     plan = Plan()
     plan.resource(
         "aws_vpc.main",
-        {"id": "vpc-0abc", "cidr_block": "10.0.0.0/16", "arn": "arn:aws:ec2:eu-central-1:123456789012:vpc/vpc-0abc"},
+        {
+            "id": "vpc-0abc",
+            "cidr_block": "10.0.0.0/16",
+            "arn": "arn:aws:ec2:eu-central-1:123456789012:vpc/vpc-0abc",
+        },
         actions=("no-op",),
         expressions={},
     )
@@ -233,7 +246,10 @@ def test_vpc_default_objects_through_vpc_attributes(tmp_path: Path) -> None:
         "aws_route.egress",
         {"destination_cidr_block": "0.0.0.0/0", "gateway_id": "igw-0aaa"},
         unknown={"id": True, "route_table_id": True},
-        expressions={"route_table_id": ref("aws_vpc.main.default_route_table_id"), "gateway_id": const("igw-0aaa")},
+        expressions={
+            "route_table_id": ref("aws_vpc.main.default_route_table_id"),
+            "gateway_id": const("igw-0aaa"),
+        },
     )
     plan.resource(
         "aws_vpc_security_group_egress_rule.all",
@@ -258,7 +274,10 @@ def test_main_route_table_id_after_a_main_association(tmp_path: Path) -> None:
         "aws_main_route_table_association.m",
         {},
         unknown={"id": True, "vpc_id": True, "route_table_id": True},
-        expressions={"vpc_id": ref("aws_vpc.main.id"), "route_table_id": ref("aws_route_table.custom.id")},
+        expressions={
+            "vpc_id": ref("aws_vpc.main.id"),
+            "route_table_id": ref("aws_route_table.custom.id"),
+        },
     )
     plan.resource(
         "aws_route.r",
@@ -286,3 +305,18 @@ def test_route_into_the_replaced_original_main_table(tmp_path: Path) -> None:
     original = plan.load(tmp_path).get("aws_vpc.main#main", RouteTable)
     assert original is not None and not original.is_main
     assert original.routes[-1].target == "igw-1"
+
+
+def test_list_relation_indexed_by_count_takes_the_same_instance(tmp_path: Path) -> None:
+    """``[aws_security_group.sg[count.index].id]`` names one group per instance, not all."""
+    plan = _vpc(Plan())
+    for i in range(2):
+        plan.resource(f"aws_security_group.sg[{i}]", {"name": f"sg{i}"}, unknown={**UNKNOWN_ID, "vpc_id": True},
+                      expressions={"vpc_id": ref("aws_vpc.main.id")}, count=const(2))  # fmt: skip
+    for i in range(2):
+        plan.resource(f"aws_network_interface.n[{i}]", {"subnet_id": "subnet-1"}, unknown={**UNKNOWN_ID, "security_groups": True},
+                      expressions={"security_groups": ref("aws_security_group.sg", "count.index")}, count=const(2))  # fmt: skip
+    inventory = plan.load(tmp_path)
+    for i in range(2):
+        eni = inventory.get(f"aws_network_interface.n[{i}]", NetworkInterface)
+        assert eni is not None and eni.security_groups == (f"aws_security_group.sg[{i}]",)

@@ -17,7 +17,14 @@ from airlock.inventory.bedrock import (
     InvocationLogging,
     KnowledgeBase,
 )
-from airlock.inventory.compute import EcsService, EcsTaskDefinition, EksCluster, EksNodeGroup, Instance, LambdaFunction
+from airlock.inventory.compute import (
+    EcsService,
+    EcsTaskDefinition,
+    EksCluster,
+    EksNodeGroup,
+    Instance,
+    LambdaFunction,
+)
 from airlock.inventory.dns import (
     FirewallRuleGroupAssociation,
     ResolverEndpoint,
@@ -42,7 +49,7 @@ from .plans import Plan, ref
 
 KMS = "arn:aws:kms:eu-central-1:123456789012:key/k1"
 ROLE = "arn:aws:iam::123456789012:role/r"
-BRIEF_TYPES = """
+_BRIEF = """
 aws_vpc_endpoint_policy aws_vpc_endpoint_route_table_association aws_vpc_endpoint_subnet_association
 aws_vpc_endpoint_security_group_association aws_kms_key_policy aws_s3_bucket_policy
 aws_s3_bucket_server_side_encryption_configuration aws_s3_bucket_object_lock_configuration aws_s3_bucket_versioning
@@ -68,7 +75,8 @@ aws_ec2_transit_gateway_vpc_attachment aws_ec2_transit_gateway_route_table aws_v
 aws_vpn_connection aws_vpc_endpoint aws_security_group aws_network_acl aws_network_interface aws_instance
 aws_ec2_managed_prefix_list aws_ecs_task_definition aws_ecs_service aws_eks_cluster aws_eks_node_group
 aws_codeartifact_repository aws_ecr_repository aws_s3_bucket aws_iam_role aws_iam_policy aws_iam_group
-""".split()
+"""
+BRIEF_TYPES = _BRIEF.split()
 
 
 def test_every_type_of_the_issue_is_registered() -> None:
@@ -91,19 +99,39 @@ def services(tmp_path: Path) -> Inventory:
     add("aws_instance.app", {"subnet_id": "subnet-1", "vpc_security_group_ids": ["sg-1"], "associate_public_ip_address": False,
         "iam_instance_profile": "prof", "enclave_options": [{"enabled": True}]},
         unknown={**ids, "public_ip": True}, expressions={})  # fmt: skip
-    add("aws_lambda_function.outside", {"function_name": "outside", "role": ROLE}, unknown=ids, expressions={})
+    add(
+        "aws_lambda_function.outside",
+        {"function_name": "outside", "role": ROLE},
+        unknown=ids,
+        expressions={},
+    )
     add("aws_ecs_task_definition.t", {"family": "t", "network_mode": "awsvpc", "task_role_arn": ROLE,
         "container_definitions": json.dumps([{"name": "app", "environment": [{"name": "AWS_SECRET_ACCESS_KEY", "value": "x"},
         {"name": "N", "value": 3}], "secrets": [{"name": "DB", "valueFrom": "arn:aws:secretsmanager:..."}]}])},
         unknown=ids, expressions={})  # fmt: skip
-    add("aws_ecs_task_definition.broken", {"family": "b", "container_definitions": "[{"}, unknown=ids, expressions={})
+    add(
+        "aws_ecs_task_definition.broken",
+        {"family": "b", "container_definitions": "[{"},
+        unknown=ids,
+        expressions={},
+    )
     add("aws_ecs_service.s", {"name": "s", "network_configuration": [{"subnets": ["subnet-1"], "security_groups": ["sg-1"],
         "assign_public_ip": False}]}, unknown={**ids, "task_definition": True},
         expressions={"task_definition": ref("aws_ecs_task_definition.t.arn")})  # fmt: skip
     add("aws_eks_cluster.c", {"name": "c", "vpc_config": [{"subnet_ids": ["subnet-1"], "endpoint_public_access": False}],
         "encryption_config": [{"provider": [{"key_arn": KMS}], "resources": ["secrets"]}]}, unknown=ids, expressions={})  # fmt: skip
-    add("aws_eks_node_group.n", {"cluster_name": "c", "subnet_ids": ["subnet-1"], "node_role_arn": ROLE}, unknown=ids, expressions={})
-    add("aws_nat_gateway.private", {"connectivity_type": "private", "subnet_id": "subnet-1"}, unknown=ids, expressions={})
+    add(
+        "aws_eks_node_group.n",
+        {"cluster_name": "c", "subnet_ids": ["subnet-1"], "node_role_arn": ROLE},
+        unknown=ids,
+        expressions={},
+    )
+    add(
+        "aws_nat_gateway.private",
+        {"connectivity_type": "private", "subnet_id": "subnet-1"},
+        unknown=ids,
+        expressions={},
+    )
     add("aws_ec2_transit_gateway.t", {"default_route_table_association": "enable", "default_route_table_propagation": "disable"},
         unknown=ids, expressions={})  # fmt: skip
     add("aws_ec2_transit_gateway_vpc_attachment.a", {"transit_gateway_id": "tgw-x", "vpc_id": "vpc-1", "subnet_ids": ["subnet-1"]},
@@ -113,8 +141,15 @@ def services(tmp_path: Path) -> Inventory:
     add("aws_vpn_connection.v", {"transit_gateway_id": "tgw-x"}, unknown=ids, expressions={})
     add("aws_flow_log.f", {"vpc_id": "vpc-1", "traffic_type": "ALL", "log_destination": "arn:aws:s3:::flow-logs"},
         unknown=ids, expressions={})  # fmt: skip
-    add("aws_kms_grant.g", {"key_id": "k1", "grantee_principal": ROLE, "operations": ["Decrypt"]}, unknown=ids, expressions={})
-    add("aws_secretsmanager_secret.s", {"name": "s", "kms_key_id": KMS}, unknown=ids, expressions={})
+    add(
+        "aws_kms_grant.g",
+        {"key_id": "k1", "grantee_principal": ROLE, "operations": ["Decrypt"]},
+        unknown=ids,
+        expressions={},
+    )
+    add(
+        "aws_secretsmanager_secret.s", {"name": "s", "kms_key_id": KMS}, unknown=ids, expressions={}
+    )
     add("aws_opensearchserverless_security_policy.net", {"name": "net", "type": "network",
         "policy": json.dumps([{"Rules": [{"ResourceType": "collection"}], "AllowFromPublic": False}])}, unknown=ids, expressions={})  # fmt: skip
     add("aws_cloudtrail.legacy", {"name": "legacy", "event_selector": [{"read_write_type": "All", "include_management_events": True,
@@ -148,7 +183,12 @@ def services(tmp_path: Path) -> Inventory:
         unknown=ids, expressions={})  # fmt: skip
     add("aws_route53_resolver_firewall_rule_group_association.a", {"vpc_id": "vpc-1", "firewall_rule_group_id": "rslvr-frg-1",
         "priority": 101, "mutation_protection": "ENABLED"}, unknown=ids, expressions={})  # fmt: skip
-    add("aws_route53_resolver_firewall_config.c", {"resource_id": "vpc-1", "firewall_fail_open": "DISABLED"}, unknown=ids, expressions={})
+    add(
+        "aws_route53_resolver_firewall_config.c",
+        {"resource_id": "vpc-1", "firewall_fail_open": "DISABLED"},
+        unknown=ids,
+        expressions={},
+    )
     add("aws_route53_resolver_rule.fwd", {"rule_type": "FORWARD", "domain_name": "corp.example.", "target_ip": [{"ip": "10.0.0.2"}]},
         unknown=ids, expressions={})  # fmt: skip
     add("aws_route53_resolver_rule_association.a", {"vpc_id": "vpc-1"}, unknown={**ids, "resolver_rule_id": True},
@@ -165,19 +205,32 @@ def services(tmp_path: Path) -> Inventory:
 def test_compute(services: Inventory) -> None:
     instance = _one(services, "aws_instance.app", Instance)
     assert isinstance(instance, Instance)
-    assert (instance.subnet, instance.security_groups, instance.public_ip) == ("subnet-1", ("sg-1",), None)
+    assert (instance.subnet, instance.security_groups, instance.public_ip) == (
+        "subnet-1",
+        ("sg-1",),
+        None,
+    )
     assert instance.enclave_enabled is True and instance.associate_public_ip is False
     outside = _one(services, "aws_lambda_function.outside", LambdaFunction)
     assert isinstance(outside, LambdaFunction) and outside.in_vpc is False and outside.subnets == ()
     task = _one(services, "aws_ecs_task_definition.t", EcsTaskDefinition)
     assert isinstance(task, EcsTaskDefinition)
     (container,) = task.containers
-    assert container.environment == {"AWS_SECRET_ACCESS_KEY": "x", "N": "3"} and container.secrets == ("DB",)
+    assert container.environment == {
+        "AWS_SECRET_ACCESS_KEY": "x",
+        "N": "3",
+    } and container.secrets == ("DB",)
     assert any(g.resource_id == "aws_ecs_task_definition.broken" for g in services.gaps)
     service = _one(services, "aws_ecs_service.s", EcsService)
-    assert isinstance(service, EcsService) and service.task_definition == "aws_ecs_task_definition.t"
+    assert (
+        isinstance(service, EcsService) and service.task_definition == "aws_ecs_task_definition.t"
+    )
     cluster = _one(services, "aws_eks_cluster.c", EksCluster)
-    assert isinstance(cluster, EksCluster) and cluster.endpoint_public_access is False and cluster.secrets_kms_key == KMS
+    assert (
+        isinstance(cluster, EksCluster)
+        and cluster.endpoint_public_access is False
+        and cluster.secrets_kms_key == KMS
+    )
     nodes = _one(services, "aws_eks_node_group.n", EksNodeGroup)
     assert isinstance(nodes, EksNodeGroup) and nodes.cluster == "aws_eks_cluster.c"
 
@@ -187,8 +240,13 @@ def test_network_primaries(services: Inventory) -> None:
     assert isinstance(nat, NatGateway) and nat.connectivity == "private"
     tgw = _one(services, "aws_ec2_transit_gateway.t", TransitGateway)
     assert isinstance(tgw, TransitGateway)
-    assert (tgw.default_route_table_association, tgw.default_route_table_propagation) == (True, False)
-    attachment = _one(services, "aws_ec2_transit_gateway_vpc_attachment.a", TransitGatewayAttachment)
+    assert (tgw.default_route_table_association, tgw.default_route_table_propagation) == (
+        True,
+        False,
+    )
+    attachment = _one(
+        services, "aws_ec2_transit_gateway_vpc_attachment.a", TransitGatewayAttachment
+    )
     assert isinstance(attachment, TransitGatewayAttachment) and attachment.subnets == ("subnet-1",)
     peering = _one(services, "aws_vpc_peering_connection.p", VpcPeeringConnection)
     assert isinstance(peering, VpcPeeringConnection) and peering.peer_account == "210987654321"
@@ -200,12 +258,21 @@ def test_network_primaries(services: Inventory) -> None:
 
 def test_encryption_primaries(services: Inventory) -> None:
     grant = _one(services, "aws_kms_grant.g", KmsGrant)
-    assert isinstance(grant, KmsGrant) and grant.operations == ("Decrypt",) and grant.grantee_principal == ROLE
+    assert (
+        isinstance(grant, KmsGrant)
+        and grant.operations == ("Decrypt",)
+        and grant.grantee_principal == ROLE
+    )
     secret = _one(services, "aws_secretsmanager_secret.s", Secret)
     assert isinstance(secret, Secret) and secret.kms_key == KMS
-    network = _one(services, "aws_opensearchserverless_security_policy.net", OpenSearchSecurityPolicy)
+    network = _one(
+        services, "aws_opensearchserverless_security_policy.net", OpenSearchSecurityPolicy
+    )
     assert isinstance(network, OpenSearchSecurityPolicy) and network.policy_type == "network"
-    assert isinstance(network.document, dict) and network.document["Policies"][0]["AllowFromPublic"] is False
+    assert (
+        isinstance(network.document, dict)
+        and network.document["Policies"][0]["AllowFromPublic"] is False
+    )
 
 
 def test_audit(services: Inventory) -> None:
@@ -213,9 +280,16 @@ def test_audit(services: Inventory) -> None:
     assert isinstance(legacy, Trail) and legacy.advanced_event_selectors is None
     assert legacy.event_selectors is not None
     (selector,) = legacy.event_selectors
-    assert selector.data_resources[0].type == "AWS::S3::Object" and selector.include_management_events is True
+    assert (
+        selector.data_resources[0].type == "AWS::S3::Object"
+        and selector.include_management_events is True
+    )
     later = _one(services, "aws_cloudtrail.later", Trail)
-    assert isinstance(later, Trail) and later.selectors_unresolved is True and later.event_selectors is None
+    assert (
+        isinstance(later, Trail)
+        and later.selectors_unresolved is True
+        and later.event_selectors is None
+    )
     metric = _one(services, "aws_cloudwatch_log_metric_filter.m", MetricFilter)
     assert isinstance(metric, MetricFilter) and metric.metric_name == "GuardrailIntervened"
     alarm = _one(services, "aws_cloudwatch_metric_alarm.a", Alarm)
@@ -224,44 +298,73 @@ def test_audit(services: Inventory) -> None:
 
 
 def test_bedrock(services: Inventory) -> None:
-    logging = _one(services, "aws_bedrock_model_invocation_logging_configuration.l", InvocationLogging)
+    logging = _one(
+        services, "aws_bedrock_model_invocation_logging_configuration.l", InvocationLogging
+    )
     assert isinstance(logging, InvocationLogging)
-    assert logging.text_delivery is False and logging.image_delivery is True  # provider default true
+    assert (
+        logging.text_delivery is False and logging.image_delivery is True
+    )  # provider default true
     assert logging.s3_bucket == "logs"
     guardrail = _one(services, "aws_bedrock_guardrail.g", Guardrail)
     assert isinstance(guardrail, Guardrail)
-    assert (guardrail.content_filters, guardrail.sensitive_information_filters, guardrail.word_filters) == (2, 2, 1)
+    assert (
+        guardrail.content_filters,
+        guardrail.sensitive_information_filters,
+        guardrail.word_filters,
+    ) == (2, 2, 1)
     assert guardrail.cross_region_profile == "eu.guardrail.v1:0"
     kb = _one(services, "aws_bedrockagent_knowledge_base.kb", KnowledgeBase)
     assert isinstance(kb, KnowledgeBase)
-    assert (kb.storage_type, kb.vector_store, kb.credentials_secret) == ("RDS", "arn:aws:rds:x", "arn:aws:secretsmanager:x")
+    assert (kb.storage_type, kb.vector_store, kb.credentials_secret) == (
+        "RDS",
+        "arn:aws:rds:x",
+        "arn:aws:secretsmanager:x",
+    )
     source = _one(services, "aws_bedrockagent_data_source.d", DataSource)
-    assert isinstance(source, DataSource) and source.kms_key == KMS and source.bucket == "arn:aws:s3:::docs"
+    assert (
+        isinstance(source, DataSource)
+        and source.kms_key == KMS
+        and source.bucket == "arn:aws:s3:::docs"
+    )
     agent = _one(services, "aws_bedrockagent_agent.a", Agent)
     assert isinstance(agent, Agent) and agent.guardrail == "gr-1"
     assert agent.kms_key is None  # omitted: AWS owned key
     model = _one(services, "aws_bedrock_custom_model.m", CustomModel)
     assert isinstance(model, CustomModel) and model.kms_key == KMS
     profile = _one(services, "aws_bedrock_inference_profile.p", InferenceProfile)
-    assert isinstance(profile, InferenceProfile) and str(profile.model_source).endswith("eu.anthropic.claude")
+    assert isinstance(profile, InferenceProfile) and str(profile.model_source).endswith(
+        "eu.anthropic.claude"
+    )
 
 
 def test_dns(services: Inventory) -> None:
-    association = _one(services, "aws_route53_resolver_firewall_rule_group_association.a", FirewallRuleGroupAssociation)
+    association = _one(
+        services,
+        "aws_route53_resolver_firewall_rule_group_association.a",
+        FirewallRuleGroupAssociation,
+    )
     assert isinstance(association, FirewallRuleGroupAssociation) and association.priority == 101
     config = _one(services, "aws_route53_resolver_firewall_config.c", ResolverFirewallConfig)
     assert isinstance(config, ResolverFirewallConfig) and config.fail_open is False
     rule = _one(services, "aws_route53_resolver_rule.fwd", ResolverRule)
     assert isinstance(rule, ResolverRule) and rule.target_ips == ("10.0.0.2",)
-    rule_association = _one(services, "aws_route53_resolver_rule_association.a", ResolverRuleAssociation)
-    assert isinstance(rule_association, ResolverRuleAssociation) and rule_association.rule == "aws_route53_resolver_rule.fwd"
+    rule_association = _one(
+        services, "aws_route53_resolver_rule_association.a", ResolverRuleAssociation
+    )
+    assert (
+        isinstance(rule_association, ResolverRuleAssociation)
+        and rule_association.rule == "aws_route53_resolver_rule.fwd"
+    )
     endpoint = _one(services, "aws_route53_resolver_endpoint.out", ResolverEndpoint)
     assert isinstance(endpoint, ResolverEndpoint) and endpoint.subnets == ("subnet-1",)
 
 
 def test_artefact_mirrors(services: Inventory) -> None:
     mirror = _one(services, "aws_codeartifact_repository.pypi", CodeArtifactRepository)
-    assert isinstance(mirror, CodeArtifactRepository) and mirror.external_connections == ("public:pypi",)
+    assert isinstance(mirror, CodeArtifactRepository) and mirror.external_connections == (
+        "public:pypi",
+    )
     ecr = _one(services, "aws_ecr_repository.r", EcrRepository)
     assert isinstance(ecr, EcrRepository) and (ecr.encryption_type, ecr.kms_key) == ("KMS", KMS)
 

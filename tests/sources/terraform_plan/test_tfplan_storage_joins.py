@@ -12,7 +12,12 @@ from .plans import Plan, ref
 
 NOOP = ("no-op",)
 DELETE = ("delete",)
-POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"}]})
+POLICY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*"}],
+    }
+)
 
 
 def _key(plan: Plan, policy: str = POLICY) -> Plan:
@@ -25,7 +30,11 @@ def test_key_policy_resource(tmp_path: Path) -> None:
     plan.resource("aws_kms_key_policy.p", {"policy": POLICY.replace("Deny", "Allow")}, unknown={"id": True, "key_id": True},
                   expressions={"key_id": ref("aws_kms_key.k.id")})  # fmt: skip
     key = plan.load(tmp_path).get("aws_kms_key.k", KmsKey)
-    assert key is not None and isinstance(key.policy, dict) and key.policy["Statement"][0]["Effect"] == "Allow"
+    assert (
+        key is not None
+        and isinstance(key.policy, dict)
+        and key.policy["Statement"][0]["Effect"] == "Allow"
+    )
     assert key.configured_by == ("aws_kms_key_policy.p",)
 
 
@@ -40,7 +49,9 @@ def test_deleted_key_policy_default_or_left_alone(tmp_path: Path) -> None:
     bypass.resource("aws_kms_key_policy.p", {"key_id": "key-1", "policy": POLICY, "bypass_policy_lockout_safety_check": True},
                     actions=DELETE)  # fmt: skip
     left = bypass.load(tmp_path).get("aws_kms_key.k", KmsKey)
-    assert left is not None and isinstance(left.policy, dict)  # with the bypass, the provider leaves it
+    assert left is not None and isinstance(
+        left.policy, dict
+    )  # with the bypass, the provider leaves it
 
 
 def _bucket(plan: Plan, **values: object) -> Plan:
@@ -71,7 +82,11 @@ def test_bucket_split_resources_by_literal_name(tmp_path: Path) -> None:
     bucket = _load_bucket(tmp_path, plan)
     assert (bucket.block_public_policy, bucket.restrict_public_buckets) == (True, True)
     assert bucket.lifecycle_expiration_days == 30
-    assert (bucket.object_lock_enabled, bucket.object_lock_mode, bucket.object_lock_days) == (True, "GOVERNANCE", 730)
+    assert (bucket.object_lock_enabled, bucket.object_lock_mode, bucket.object_lock_days) == (
+        True,
+        "GOVERNANCE",
+        730,
+    )
     assert (bucket.sse_algorithm, bucket.kms_key) == ("AES256", None)
     assert bucket.versioning == "Suspended"
     assert len(bucket.configured_by) == 5
@@ -97,12 +112,18 @@ def test_deleted_bucket_split_resources(tmp_path: Path) -> None:
     assert bucket.object_lock_enabled is True  # cannot be turned off
     assert (bucket.object_lock_mode, bucket.object_lock_days) == (None, None)
     assert bucket.lifecycle_expiration_days is None and bucket.block_public_policy is None
-    assert bucket.versioning == "Enabled"  # the legacy inline argument (no versioning resource here)
+    assert (
+        bucket.versioning == "Enabled"
+    )  # the legacy inline argument (no versioning resource here)
 
 
 def test_deleted_versioning_suspends_without_object_lock(tmp_path: Path) -> None:
     plan = _bucket(Plan(), versioning=[{"enabled": True}])
-    plan.resource("aws_s3_bucket_versioning.b", {"bucket": "b", "versioning_configuration": [{"status": "Enabled"}]}, actions=DELETE)
+    plan.resource(
+        "aws_s3_bucket_versioning.b",
+        {"bucket": "b", "versioning_configuration": [{"status": "Enabled"}]},
+        actions=DELETE,
+    )
     assert _load_bucket(tmp_path, plan).versioning == "Suspended"
 
 
@@ -112,7 +133,12 @@ def test_firewall_rules_join_their_group(tmp_path: Path) -> None:
                   unknown={"id": True}, expressions={})  # fmt: skip
     plan.resource("aws_route53_resolver_firewall_domain_list.all", {"name": "all", "domains": ["*."]},
                   unknown={"id": True}, expressions={})  # fmt: skip
-    plan.resource("aws_route53_resolver_firewall_rule_group.g", {"name": "g"}, unknown={"id": True}, expressions={})
+    plan.resource(
+        "aws_route53_resolver_firewall_rule_group.g",
+        {"name": "g"},
+        unknown={"id": True},
+        expressions={},
+    )
     for name, (priority, action) in {"allow": (100, "ALLOW"), "all": (200, "BLOCK")}.items():
         plan.resource(f"aws_route53_resolver_firewall_rule.{name}", {"name": name, "priority": priority, "action": action,
                       "block_response": "NODATA" if action == "BLOCK" else None},

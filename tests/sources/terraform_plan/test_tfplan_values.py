@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
+from airlock.errors import InputError
 from airlock.inventory.compute import LambdaFunction
 from airlock.inventory.encryption import KmsKey, S3Bucket
 from airlock.inventory.identity import Role
@@ -13,17 +16,34 @@ from airlock.inventory.network import EndpointType, Vpc, VpcEndpoint
 
 from .plans import Plan, const, ref
 
-POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}]})
+POLICY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*"}],
+    }
+)
 
 
-def _endpoint(plan: Plan, values: dict[str, object], unknown: dict[str, object], expressions: dict[str, object]) -> Plan:
+def _endpoint(
+    plan: Plan,
+    values: dict[str, object],
+    unknown: dict[str, object],
+    expressions: dict[str, object],
+) -> Plan:
     base = {"service_name": "com.amazonaws.eu-central-1.bedrock-runtime", "vpc_id": "vpc-0abc"}
-    return plan.resource("aws_vpc_endpoint.x", {**base, **values}, unknown={"id": True, **unknown}, expressions=expressions)
+    return plan.resource(
+        "aws_vpc_endpoint.x",
+        {**base, **values},
+        unknown={"id": True, **unknown},
+        expressions=expressions,
+    )
 
 
 def test_unknown_from_a_resource_is_unresolved_with_the_address(tmp_path: Path) -> None:
     plan = Plan()
-    plan.resource("aws_kms_key.k", {"policy": POLICY}, unknown={"id": True, "arn": True}, expressions={})
+    plan.resource(
+        "aws_kms_key.k", {"policy": POLICY}, unknown={"id": True, "arn": True}, expressions={}
+    )
     plan.resource(
         "aws_lambda_function.f",
         {"function_name": "f"},
@@ -38,20 +58,32 @@ def test_unknown_from_a_resource_is_unresolved_with_the_address(tmp_path: Path) 
 
 def test_omitted_computed_argument_is_not_set(tmp_path: Path) -> None:
     """``policy`` omitted: the provider computes it, AWS applies the full-access default."""
-    plan = _endpoint(Plan(), {"vpc_endpoint_type": "Interface"}, {"policy": True}, {"service_name": const("x")})
+    plan = _endpoint(
+        Plan(), {"vpc_endpoint_type": "Interface"}, {"policy": True}, {"service_name": const("x")}
+    )
     endpoint = plan.load(tmp_path).get("aws_vpc_endpoint.x", VpcEndpoint)
     assert endpoint is not None and endpoint.policy is None
 
 
 def test_null_built_from_variables_is_not_set(tmp_path: Path) -> None:
     plan = Plan().variable("endpoint_policy", None)
-    _endpoint(plan, {"vpc_endpoint_type": "Interface"}, {"policy": True}, {"policy": ref("var.endpoint_policy")})
+    _endpoint(
+        plan,
+        {"vpc_endpoint_type": "Interface"},
+        {"policy": True},
+        {"policy": ref("var.endpoint_policy")},
+    )
     endpoint = plan.load(tmp_path).get("aws_vpc_endpoint.x", VpcEndpoint)
     assert endpoint is not None and endpoint.policy is None
 
 
 def test_unknown_through_a_local_is_unresolved(tmp_path: Path) -> None:
-    plan = _endpoint(Plan(), {"vpc_endpoint_type": "Interface"}, {"policy": True}, {"policy": ref("local.policy")})
+    plan = _endpoint(
+        Plan(),
+        {"vpc_endpoint_type": "Interface"},
+        {"policy": True},
+        {"policy": ref("local.policy")},
+    )
     endpoint = plan.load(tmp_path).get("aws_vpc_endpoint.x", VpcEndpoint)
     assert endpoint is not None
     assert endpoint.policy == Unresolved("known after apply: aws_vpc_endpoint.x.policy")
@@ -94,7 +126,10 @@ def test_sensitive_plain_values_are_used_and_redacted_ones_unresolved(tmp_path: 
     )
     plan.resource(
         "aws_lambda_function.redacted",
-        {"function_name": "r", "environment": [{"variables": {"TOKEN": "(sensitive value)", "OTHER": None}}]},
+        {
+            "function_name": "r",
+            "environment": [{"variables": {"TOKEN": "(sensitive value)", "OTHER": None}}],
+        },
         sensitive={"environment": [{"variables": True}]},
         expressions={},
     )
@@ -115,7 +150,9 @@ def test_sensitive_plain_values_are_used_and_redacted_ones_unresolved(tmp_path: 
     )
     assert isinstance(redacted.environment["OTHER"], Unresolved)
     key = inventory.get("aws_kms_key.k", KmsKey)
-    assert key is not None and key.policy == Unresolved("sensitive value redacted in the plan: aws_kms_key.k.policy")
+    assert key is not None and key.policy == Unresolved(
+        "sensitive value redacted in the plan: aws_kms_key.k.policy"
+    )
 
 
 def test_whole_environment_unknown_leaves_a_gap(tmp_path: Path) -> None:
@@ -124,7 +161,9 @@ def test_whole_environment_unknown_leaves_a_gap(tmp_path: Path) -> None:
         "aws_lambda_function.f",
         {"function_name": "f", "environment": [{"variables": None}]},
         unknown={"environment": [{"variables": True}]},
-        expressions={"environment": [{"variables": ref("aws_secretsmanager_secret_version.v.secret_string")}]},
+        expressions={
+            "environment": [{"variables": ref("aws_secretsmanager_secret_version.v.secret_string")}]
+        },
     )
     inventory = plan.load(tmp_path)
     assert [g.resource_id for g in inventory.gaps] == ["aws_lambda_function.f"]
@@ -133,7 +172,9 @@ def test_whole_environment_unknown_leaves_a_gap(tmp_path: Path) -> None:
 
 def test_invalid_policy_json_is_unresolved_not_a_crash(tmp_path: Path) -> None:
     plan = Plan()
-    plan.resource("aws_kms_key.bad", {"policy": '{"Statement": ['}, unknown={"id": True}, expressions={})
+    plan.resource(
+        "aws_kms_key.bad", {"policy": '{"Statement": ['}, unknown={"id": True}, expressions={}
+    )
     plan.resource("aws_kms_key.array", {"policy": "[1, 2]"}, unknown={"id": True}, expressions={})
     plan.resource("aws_kms_key.empty", {"policy": ""}, unknown={"id": True}, expressions={})
     plan.resource("aws_kms_key.number", {"policy": 7}, unknown={"id": True}, expressions={})
@@ -142,7 +183,9 @@ def test_invalid_policy_json_is_unresolved_not_a_crash(tmp_path: Path) -> None:
     assert bad is not None and isinstance(bad.policy, Unresolved)
     assert bad.policy.reason.startswith("invalid JSON in aws_kms_key.bad.policy: ")
     array = inventory.get("aws_kms_key.array", KmsKey)
-    assert array is not None and array.policy == Unresolved("the policy in aws_kms_key.array.policy is not a JSON object")
+    assert array is not None and array.policy == Unresolved(
+        "the policy in aws_kms_key.array.policy is not a JSON object"
+    )
     empty = inventory.get("aws_kms_key.empty", KmsKey)
     assert empty is not None and empty.policy is None
     number = inventory.get("aws_kms_key.number", KmsKey)
@@ -174,7 +217,9 @@ def test_ipam_and_generated_cidrs_are_set_but_unknown(tmp_path: Path) -> None:
     )
     vpc = plan.load(tmp_path).get("aws_vpc.v", Vpc)
     assert vpc is not None
-    assert isinstance(vpc.cidr_blocks[0], Unresolved) and isinstance(vpc.ipv6_cidr_blocks[0], Unresolved)
+    assert isinstance(vpc.cidr_blocks[0], Unresolved) and isinstance(
+        vpc.ipv6_cidr_blocks[0], Unresolved
+    )
 
 
 def test_region_sources(tmp_path: Path) -> None:
@@ -183,9 +228,23 @@ def test_region_sources(tmp_path: Path) -> None:
     plan.provider("aws.frankfurt", region=const("eu-central-1"))
     plan.provider("aws.env")  # region from the environment
     plan.resource("aws_kms_key.default", {}, unknown={"id": True}, expressions={})
-    plan.resource("aws_kms_key.aliased", {}, unknown={"id": True}, expressions={}, provider_key="aws.frankfurt")
-    plan.resource("aws_kms_key.env", {}, unknown={"id": True}, expressions={}, provider_key="aws.env")
-    plan.resource("aws_kms_key.v6", {"region": "eu-north-1"}, unknown={"id": True}, expressions={}, provider_key="aws.env")
+    plan.resource(
+        "aws_kms_key.aliased",
+        {},
+        unknown={"id": True},
+        expressions={},
+        provider_key="aws.frankfurt",
+    )
+    plan.resource(
+        "aws_kms_key.env", {}, unknown={"id": True}, expressions={}, provider_key="aws.env"
+    )
+    plan.resource(
+        "aws_kms_key.v6",
+        {"region": "eu-north-1"},
+        unknown={"id": True},
+        expressions={},
+        provider_key="aws.env",
+    )
     plan.resource(
         "aws_kms_key.arn",
         {"arn": "arn:aws:kms:ap-south-1:123456789012:key/x", "id": "x"},
@@ -213,7 +272,9 @@ def test_account_sources(tmp_path: Path) -> None:
     plan.provider("aws", region=const("eu-west-1"))
     plan.provider("aws.audit", region=const("eu-west-1"),
                   assume_role=[{"role_arn": const("arn:aws:iam::999988887777:role/deploy")}])  # fmt: skip
-    plan.resource("aws_s3_bucket.mine", {"bucket": "mine"}, unknown={"id": True, "arn": True}, expressions={})
+    plan.resource(
+        "aws_s3_bucket.mine", {"bucket": "mine"}, unknown={"id": True, "arn": True}, expressions={}
+    )
     plan.resource("aws_s3_bucket.audit", {"bucket": "audit"}, unknown={"id": True, "arn": True}, expressions={},
                   provider_key="aws.audit")  # fmt: skip
     plan.resource("aws_iam_role.r", {"name": "r", "arn": "arn:aws:iam::111122223333:role/r", "id": "r"},
@@ -242,14 +303,20 @@ def test_plan_level_gaps(tmp_path: Path) -> None:
     plan.doc["errored"] = True
     del plan.doc["configuration"]
     plan.doc["deferred_changes"] = [
-        {"reason": "provider_config_unknown", "resource_change": {"address": "aws_vpc.later", "type": "aws_vpc"}}
+        {
+            "reason": "provider_config_unknown",
+            "resource_change": {"address": "aws_vpc.later", "type": "aws_vpc"},
+        }
     ]
     plan.resource("aws_vpc.v", {"cidr_block": "10.0.0.0/16"}, unknown={"id": True})
     inventory = plan.load(tmp_path)
     reasons = {g.scope: g.reason for g in inventory.gaps}
     assert "errors while planning" in reasons["plan"] or "no configuration" in reasons["plan"]
     assert len([g for g in inventory.gaps if g.scope == "plan"]) == 2
-    assert any(g.resource_id == "aws_vpc.later" and "provider_config_unknown" in g.reason for g in inventory.gaps)
+    assert any(
+        g.resource_id == "aws_vpc.later" and "provider_config_unknown" in g.reason
+        for g in inventory.gaps
+    )
     vpc = inventory.get("aws_vpc.v", Vpc)
     assert vpc is not None and isinstance(vpc.region, Unresolved)
 
@@ -265,3 +332,34 @@ def test_location_points_into_the_plan(tmp_path: Path) -> None:
     assert vpc.location.file == path
     line = Path(path).read_text().splitlines()[vpc.location.line - 1] if vpc.location.line else ""
     assert '"address": "aws_vpc.v"' in line
+
+
+def test_provider_declared_in_a_module(tmp_path: Path) -> None:
+    plan = Plan()
+    plan.provider("module.dr:aws", region=ref("var.region"))
+    plan.doc["configuration"]["provider_config"]["module.dr:aws"]["module_address"] = "module.dr"
+    plan.module_call(("dr",), expressions={"region": const("eu-north-1")})
+    plan.resource(
+        "module.dr.aws_kms_key.k",
+        {},
+        unknown={"id": True},
+        expressions={},
+        provider_key="module.dr:aws",
+    )
+    key = plan.load(tmp_path).get("module.dr.aws_kms_key.k", KmsKey)
+    assert key is not None and key.region == "eu-north-1"
+
+
+def test_unforeseen_failures_become_input_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import airlock.sources.terraform_plan as source
+
+    def explode(*_: object) -> None:
+        raise TypeError("boom")
+
+    monkeypatch.setattr(source, "build_inventory", explode)
+    path = Plan().write(tmp_path)
+    with pytest.raises(InputError) as caught:
+        source.load(path)
+    assert caught.value.message == "could not interpret the plan (TypeError: boom)"

@@ -40,6 +40,11 @@ Queries: :func:`can`, :func:`can_each`, :func:`can_any` (sets of actions and res
 Helpers: :func:`open_principals`, :func:`statement_count`, :func:`policy_size_bytes`,
 :data:`KEY_POLICY_SIZE_LIMIT`.
 
+Performance: answers are remembered per request *shape* (:mod:`.memo`, :mod:`.fastpath`), so
+thousands of roles sharing SCPs and managed policies cost little more than one. The caches are
+per process and bounded; :func:`clear_caches` empties them. They are not thread-safe: use
+processes for parallelism.
+
 Semantics follow the AWS IAM evaluation logic; see :mod:`.decision` (layers),
 :mod:`.condition` (operators, missing keys), :mod:`.principal` (who a resource policy names),
 :mod:`.candidates` and :mod:`.network` (the enumeration).

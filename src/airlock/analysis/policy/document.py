@@ -168,10 +168,16 @@ class PolicyDocument:
     statements: tuple[Statement, ...]
     issues: tuple[str, ...] = ()
     size_bytes: int = 0
-    _by_action: dict[str, tuple[Statement, ...]] = field(default_factory=dict, repr=False)
-    _by_service: dict[str, tuple[Statement, ...]] = field(default_factory=dict, repr=False)
+    _by_action: dict[str, tuple[Statement, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _by_service: dict[str, tuple[Statement, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
     # Per (action, resource) selections made by .plan for documents without a Principal.
-    _selections: dict[tuple[str, str], Selection] = field(default_factory=dict, repr=False)
+    _selections: dict[tuple[str, str], Selection] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def variables_enabled(self) -> bool:

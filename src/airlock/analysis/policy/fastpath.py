@@ -13,8 +13,7 @@ with the same key have the same answer up to statement names (see :mod:`.memo`).
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 
 from .context import Absent, Constraint, ContextValue, Excluding
 from .document import PolicyDocument, StatementRef
@@ -26,6 +25,7 @@ from .variables import variable_keys
 
 _FREE = -1
 _ABSENT = "\x00absent"
+_FREE_VALUE = "\x00free"
 _doc_codes: dict[tuple[object, ...], int] = {}
 _KINDS = frozenset({PrincipalKind.ROLE, PrincipalKind.USER, PrincipalKind.FEDERATED_USER})
 _TRUTH_CODE = {Truth.TRUE: 1, Truth.FALSE: 0, Truth.UNKNOWN: 2}
@@ -41,9 +41,6 @@ class Frame:
     entries: tuple[tuple[PolicyDocument | None, int], ...]  # (document, its code) or layer end
     key: Hashable  # account relation, fixed context, limits
     dynamic: bool  # some document has a Resource with policy variables
-    by_service: dict[str, tuple[tuple[PolicyDocument | None, int], ...]] = field(
-        default_factory=dict
-    )  # entries whose documents mention the service (layer ends always kept)
 
     def is_fixed(self, key: str) -> bool:
         if key in self.values or key in self.absent:
@@ -52,22 +49,54 @@ class Frame:
         return slash >= 0 and key[: slash + 1] in self.absent
 
 
-def _doc_code(doc: PolicyDocument, values: Mapping[str, ContextValue], is_fixed: Frame) -> int:
-    """How a document's conditions see the fixed keys (clause truths, variable values)."""
-    codes: list[object] = []
-    for stmt in doc.statements:
-        for clause in stmt.conditions:
-            fixed = is_fixed.is_fixed(clause.key)
-            codes.append(_TRUTH_CODE[clause.evaluate(values)] if fixed else _FREE)
-            for name in clause.variable_keys:
-                codes.append((name, values.get(name, _ABSENT if is_fixed.is_fixed(name) else "")))
-        res = stmt.resources
-        if res is not None and res._regex is None:
-            for pattern in res.patterns:
-                for name in variable_keys(pattern):
-                    shown = values.get(name, _ABSENT if is_fixed.is_fixed(name) else "")
-                    codes.append((name, shown))
-    return _doc_codes.setdefault(tuple(codes), len(_doc_codes))
+def _doc_keys(doc: PolicyDocument) -> tuple[str, ...]:
+    """Every context key a document's conditions or resource variables read (cached)."""
+    keys = doc.__dict__.get("_context_keys")
+    if keys is None:
+        found: set[str] = set()
+        for stmt in doc.statements:
+            for clause in stmt.conditions:
+                found.add(clause.key)
+                found.update(clause.variable_keys)
+            res = stmt.resources
+            if res is not None and res._regex is None:
+                found.update(k for p in res.patterns for k in variable_keys(p))
+        keys = tuple(sorted(found))
+        object.__setattr__(doc, "_context_keys", keys)
+    return keys
+
+
+def _doc_code(doc: PolicyDocument, values: Mapping[str, ContextValue], frame: Frame) -> int:
+    """How a document's conditions see the fixed keys (clause truths, variable values).
+
+    Depends only on the values (or fixed absence) of the keys the document reads, so it is
+    cached per document on exactly those.
+    """
+    keys = _doc_keys(doc)
+    if not keys:
+        return 0
+    seen = tuple(values.get(k, _ABSENT) if frame.is_fixed(k) else _FREE_VALUE for k in keys)
+    by_seen: dict[tuple[object, ...], int] = doc.__dict__.setdefault("_codes_by_seen", {})
+    code = by_seen.get(seen)
+    if code is None:
+        codes: list[object] = []
+        for stmt in doc.statements:
+            for clause in stmt.conditions:
+                fixed = frame.is_fixed(clause.key)
+                codes.append(_TRUTH_CODE[clause.evaluate(values)] if fixed else _FREE)
+                for name in clause.variable_keys:
+                    codes.append((name, values.get(name, _ABSENT if frame.is_fixed(name) else "")))
+            res = stmt.resources
+            if res is not None and res._regex is None:
+                for pattern in res.patterns:
+                    for name in variable_keys(pattern):
+                        shown = values.get(name, _ABSENT if frame.is_fixed(name) else "")
+                        codes.append((name, shown))
+        code = _doc_codes.setdefault(tuple(codes), len(_doc_codes) + 1)
+        if len(by_seen) > 1024:
+            by_seen.clear()
+        by_seen[seen] = code
+    return code
 
 
 def _frame(
@@ -104,9 +133,8 @@ def _frame(
         for doc in layer
         for stmt in doc.statements
     )
-    same = 2 if owner is None or principal.account is None else int(owner == principal.account)
     key = (
-        "fast", principal.kind.value, same, principal.service_linked,
+        "fast", principal.kind.value, principal.service_linked,
         tuple(sorted(fixed.items(), key=lambda kv: kv[0])), max_contexts, ps.endpoints,
     )  # fmt: skip
     return Frame(principal, values, frozenset(absent_set), tuple(entries), key, dynamic)
@@ -121,41 +149,46 @@ def fast_key(
     max_contexts: int,
 ) -> tuple[Hashable, list[Selection], Frame] | None:
     """The memo key of a request, or None when the request needs the full planner."""
-    if principal.kind not in _KINDS or ps.rcps or ps.resource_policy is not None or ps.grants:
-        return None
-    if ps.endpoints and any(e.policy is not None for e in ps.endpoints):
+    cache = ps.__dict__
+    frames: dict[Hashable, Frame] | None = cache.get("_frames")
+    if frames is None:
+        if ps.rcps or ps.resource_policy is not None or ps.grants:
+            return None
+        if any(e.policy is not None for e in ps.endpoints):
+            return None
+        frames = cache["_frames"] = {}
+        docs = [*ps.identity, *(d for d in (ps.boundary, ps.session) if d is not None)]
+        docs += [doc for level in ps.scps for doc in level]
+        cache["_reads_owner"] = any("aws:resourceaccount" in _doc_keys(doc) for doc in docs)
+    if principal.__dict__.get("_fast_kind") is None:
+        object.__setattr__(principal, "_fast_kind", principal.kind in _KINDS)
+    if not principal.__dict__["_fast_kind"]:
         return None
     owner = ps.resource_account or account_of(resource)
-    frames: dict[Hashable, Frame] = ps.__dict__.setdefault("_frames", {})
-    slot = (id(principal), owner, tuple(fixed.items()) if fixed else (), max_contexts)
+    # The resource account matters to the frame only if a condition reads it.
+    slot_owner = owner if cache["_reads_owner"] else None
+    slot = (id(principal), slot_owner, tuple(fixed.items()) if fixed else (), max_contexts)
     frame = frames.get(slot)
     if frame is None or frame.principal is not principal:
         if len(frames) > 64:
             frames.clear()
-        frame = frames[slot] = _frame(principal, ps, owner, fixed, max_contexts)
+        frame = frames[slot] = _frame(principal, ps, slot_owner, fixed, max_contexts)
     request = (action, resource)
     selections: list[Selection] = []
     parts: list[object] = []
-    service = _service(action)
-    entries = frame.by_service.get(service)
-    if entries is None:
-        entries = tuple(e for e in frame.entries if e[0] is None or e[0]._for_service(service))
-        frame.by_service[service] = entries
-    for doc, code in entries:
+    add_part = parts.append
+    for doc, code in frame.entries:
         if doc is None:
-            parts.append(code)  # end of a layer
+            add_part(code)  # end of a layer
             continue
         sel = doc._selections.get(request) or select(doc, action, resource)
         if sel.candidates:
             selections.append(sel)
-            parts.append(sel.shape_id)
-            parts.append(code)
-    return (frame.key, tuple(parts), resource if frame.dynamic else None), selections, frame
-
-
-@lru_cache(maxsize=4096)
-def _service(action: str) -> str:
-    return action.partition(":")[0].lower()
+            add_part(sel.shape_id)
+            add_part(code)
+    same = 2 if owner is None or principal.account is None else int(owner == principal.account)
+    key = (frame.key, same, tuple(parts), resource if frame.dynamic else None)
+    return key, selections, frame
 
 
 def refs_of(selections: list[Selection]) -> tuple[StatementRef, ...]:

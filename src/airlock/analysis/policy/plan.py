@@ -8,6 +8,7 @@ policy variables — is evaluated per context by :mod:`.decision`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .condition import ConditionClause
 from .document import (
@@ -196,11 +197,17 @@ def _static(stmt: Statement, action: str, resource: str) -> Truth:
     return Truth.TRUE
 
 
+@lru_cache(maxsize=8192)
+def service_of(action: str) -> str:
+    """The (lower-case) service prefix of an action."""
+    return action.partition(":")[0].lower()
+
+
 def select(doc: PolicyDocument, action: str, resource: str) -> Selection:
     """The statements of a document without Principal that may match (cached)."""
     selected = doc._selections.get((action, resource))
     if selected is None:
-        if not doc.statements_for(action):
+        if not doc._for_service(service_of(action)) or not doc.statements_for(action):
             doc._selections[(action, resource)] = EMPTY
             return EMPTY
         selected = Selection.of(

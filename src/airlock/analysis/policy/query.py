@@ -315,7 +315,23 @@ def can(
     fixed_context: Mapping[str, ContextInput] | None = None,
     max_contexts: int = MAX_CONTEXTS,
 ) -> Answer:
-    """Is there any request context in which ``principal`` may call ``action`` on ``resource``?"""
+    """Is there any request context in which ``principal`` may call ``action`` on ``resource``?
+
+    >>> from airlock.analysis.policy import PolicyDocument, PolicyKind, Principal
+    >>> allow = PolicyDocument.parse(
+    ...     '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject",'
+    ...     ' "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}]}',
+    ...     PolicyKind.IDENTITY, "reader")
+    >>> role = Principal.role("arn:aws:iam::111122223333:role/app")
+    >>> answer = can(role, "s3:GetObject", "arn:aws:s3:::logs/a", PolicySet(identity=(allow,)))
+    >>> answer.status.value, dict(answer.counterexample or {})
+    ('ALLOW', {'aws:SecureTransport': 'true'})
+    >>> str(answer.deciding[0])
+    "identity 'reader' statement 0"
+    >>> can(role, "s3:GetObject", "arn:aws:s3:::logs/a", PolicySet(identity=(allow,)),
+    ...     fixed_context={"aws:SecureTransport": False}).status.value
+    'DENY'
+    """
     fixed = normalize_context(fixed_context)
     if resource == "*" or ("*" not in resource and "?" not in resource):
         return _query_resource(principal, action, resource, policies, fixed, max_contexts)

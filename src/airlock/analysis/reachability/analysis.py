@@ -46,11 +46,12 @@ def analyse(
 ) -> Reachability:
     """Judge every workload subnet, every compute resource and every workload VPC's DNS."""
     topo = Topology(inventory)
-    selection = select_workload(topo, workload_tag, workload_subnets)
+    compute = compute_resources(topo)
+    selection = select_workload(topo, workload_tag, workload_subnets, compute)
     profiler = Profiler(topo)
     evaluator = Evaluator(topo)
     results = [evaluator.judge(profiler.subnet(w.subnet)) for w in selection.subnets]
-    for resource in compute_resources(topo):
+    for resource in compute:
         profile = profiler.compute(resource)
         if profile is not None:
             results.append(evaluator.judge(profile))

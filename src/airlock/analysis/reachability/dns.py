@@ -106,30 +106,33 @@ class _Firewall:
         self.topo = topo
         self.unknowns: list[str] = []
         rows: list[_Rule] = []
+        associations = 0
+        unordered: list[str] = []
         for assoc in topo.inventory.of(FirewallRuleGroupAssociation):
             key = topo.key(assoc.vpc)
             if key is None:
-                self.unknowns.append(
-                    f"the VPC of DNS Firewall association {assoc.id} is unresolved"
-                )
+                # it may be this VPC's, and come first
+                why = f"the VPC of DNS Firewall association {assoc.id} is unresolved"
+                rows.append(_Rule((float("-inf"), 0.0), assoc.id, str(assoc.rule_group), None, why))
                 continue
             if key != vpc_key:
                 continue
+            associations += 1
             first = _priority(assoc.priority)
             if first is None and assoc.priority is not None:
-                self.unknowns.append(
-                    f"priority of DNS Firewall association {assoc.id} is unresolved"
-                )
+                unordered.append(f"priority of DNS Firewall association {assoc.id} is unresolved")
             group = topo.get(assoc.rule_group, FirewallRuleGroup)
             if group is None:
                 why = f"rule group {assoc.rule_group} of association {assoc.id} is not in the inventory"
                 rows.append(_Rule((first or 0.0, 0.0), assoc.id, str(assoc.rule_group), None, why))
                 continue
+            if len(group.rules) > 1 and any(_priority(r.priority) is None for r in group.rules):
+                self.unknowns.append(f"the priority of a rule in {group.id} is unresolved")
             for rule in group.rules:
-                second = _priority(rule.priority)
-                if second is None:
-                    self.unknowns.append(f"priority of a rule in {group.id} is unresolved")
-                rows.append(_Rule((first or 0.0, second or 0.0), assoc.id, group.id, rule))
+                second = _priority(rule.priority) or 0.0
+                rows.append(_Rule((first or 0.0, second), assoc.id, group.id, rule))
+        if associations > 1:
+            self.unknowns.extend(unordered)
         self.rows = sorted(rows, key=lambda r: r.order)
 
     @property

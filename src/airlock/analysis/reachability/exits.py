@@ -72,9 +72,16 @@ class ExitJudge:
         guard = profile.guard
         source_key = placement.subnet.id if exit_.acl_subnets else None
         key = (
-            "exit", id(exit_), id(acls), guard.ids, guard.allow_all is None, guard.unknown,
-            source_key, assume, routing.benign_prefix_lists,
-        )  # fmt: skip
+            "exit",
+            id(exit_),
+            id(acls),
+            guard.ids,
+            guard.allow_all is None,
+            guard.unknown,
+            source_key,
+            assume,
+            routing.benign_prefix_lists,
+        )
         found = self._verdicts.get(key)
         if found is None:
             found = self._filter(profile, placement, routing, acls, exit_, assume)
@@ -93,7 +100,7 @@ class ExitJudge:
     ) -> Judgement:
         family = exit_.family
         leaving = exit_.leaving
-        crossed = [self._acl_choice_by_id(s) for s in exit_.acl_subnets]
+        crossed = [self.acl_choice_by_id(s) for s in exit_.acl_subnets]
         if exit_.translated:
             crossed = []  # NAT64: the NAT gateway's subnet sees IPv4; not evaluated
         guard, benign = profile.guard, routing.benign_prefix_lists
@@ -174,7 +181,7 @@ class ExitJudge:
                 notes.append(f"whether {who} has a public IP is not known")
         return None
 
-    def _acl_choice_by_id(self, subnet_id: str) -> AclChoice:
+    def acl_choice_by_id(self, subnet_id: str) -> AclChoice:
         subnet = self.topo.get(subnet_id, Subnet)
         if subnet is None:
             return AclChoice((None,))
@@ -200,8 +207,15 @@ class ExitJudge:
         self, guard: Guard, family: Family, assume: Assume, benign: frozenset[str]
     ) -> AddressSet:
         """Every destination the security groups allow, whatever the traffic."""
-        key = ("reach", guard.ids, guard.allow_all is None, bool(guard.unknown), family,
-               assume, benign)  # fmt: skip
+        key = (
+            "reach",
+            guard.ids,
+            guard.allow_all is None,
+            bool(guard.unknown),
+            family,
+            assume,
+            benign,
+        )
         found = self._cache.get(key)
         if found is None:
             found = AddressSet.empty(family)

@@ -347,6 +347,21 @@ def acl_uncertainties(choice: AclChoice) -> list[str]:
     return out
 
 
+def source_blind(choice: AclChoice) -> bool:
+    """True when the inbound rules never look at the source address (every CIDR is the
+    whole address space), so any source is judged alike."""
+    for acl in choice.acls:
+        if acl is None:
+            continue
+        for entry in acl.entries:
+            if entry.egress:
+                continue
+            for value in (entry.cidr_ipv4, entry.cidr_ipv6):
+                if value is not None and value not in ("0.0.0.0/0", "::/0"):
+                    return False
+    return True
+
+
 def choice_allowed(
     choice: AclChoice, egress: bool, seg: Segment, family: Family, assume: Assume
 ) -> AddressSet:

@@ -24,17 +24,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from airlock.inventory.model import Unresolved, Val
+from airlock.inventory.model import Val
 from airlock.inventory.network import (
-    NatGateway,
     RouteTable,
     RouteTarget,
     Subnet,
-    Vpc,
 )
 
-from .addresses import NAT64, PUBLIC, AddressSet, Family
-from .middlebox import middlebox_of
+from .addresses import AddressSet, Family
+from .gateways import follow_gateway, follow_middlebox, follow_nat, follow_peering
 from .paths import Hop, HopKind, PathOutcome
 from .tables import TableView, TgwView, route_table_view
 from .topology import Topology
@@ -46,9 +44,7 @@ from .walk import (
     Exit,
     ExitKind,
     Routing,
-    Source,
     WalkState,
-    missing,
     name_of,
 )
 
@@ -231,13 +227,13 @@ class Router:
             out.ends.append(End(PathOutcome.CONTAINED, state.hops, "blackhole route: dropped"))
             return
         if kind in (RouteTarget.INTERNET_GATEWAY, RouteTarget.EGRESS_ONLY_INTERNET_GATEWAY):
-            self._gateway(kind, target, family, part, state, out)
+            follow_gateway(self, kind, target, family, part, state, out)
         elif kind is RouteTarget.NAT_GATEWAY:
-            self._nat(target, family, part, state, out)
+            follow_nat(self, target, family, part, state, out)
         elif kind is RouteTarget.TRANSIT_GATEWAY:
             follow_transit(self, target, family, part, state, out)
         elif kind is RouteTarget.VPC_PEERING:
-            self._peering(target, family, part, state, out)
+            follow_peering(self, target, family, part, state, out)
         elif kind is RouteTarget.VPN_GATEWAY:
             hop = Hop(HopKind.VPN_GATEWAY, name_of(target), "virtual private gateway")
             if state.transit:
@@ -273,7 +269,7 @@ class Router:
             RouteTarget.NETWORK_INTERFACE,
             RouteTarget.INSTANCE,
         ):
-            self._middlebox(kind, target, family, part, state, out)
+            follow_middlebox(self, kind, target, family, part, state, out)
         elif kind is RouteTarget.LOCAL:
             return
         else:
@@ -286,216 +282,6 @@ class Router:
                 (hop,),
                 f"route target {kind.value} {name_of(target)} is not followed",
             )
-
-    def _gateway(
-        self,
-        kind: RouteTarget,
-        target: Val[str] | None,
-        family: Family,
-        part: AddressSet,
-        state: WalkState,
-        out: Collector,
-    ) -> None:
-        igw = kind is RouteTarget.INTERNET_GATEWAY
-        hop = Hop(
-            HopKind.INTERNET_GATEWAY if igw else HopKind.EGRESS_ONLY_INTERNET_GATEWAY,
-            name_of(target),
-            "internet gateway" if igw else "egress-only internet gateway (IPv6)",
-        )
-        internet = Hop(HopKind.INTERNET, "internet", "public addresses")
-        if family is Family.IPV4:
-            if not igw:
-                out.ends.append(
-                    End(
-                        PathOutcome.CONTAINED,
-                        (*state.hops, hop),
-                        "an egress-only internet gateway carries IPv6 only",
-                    )
-                )
-                return
-            if state.source is Source.PRIVATE:
-                out.ends.append(
-                    End(
-                        PathOutcome.CONTAINED,
-                        (*state.hops, hop),
-                        "the internet gateway drops traffic whose source has no "
-                        "public IP of this VPC",
-                    )
-                )
-                return
-            out.exits.append(
-                self.make_exit(
-                    ExitKind.INTERNET,
-                    family,
-                    part,
-                    PUBLIC[family],
-                    state,
-                    (hop, internet),
-                    needs_public=state.source is Source.ORIGINAL,
-                )
-            )
-            return
-        if state.transit:
-            self.unseen(
-                family,
-                part,
-                state,
-                out,
-                (hop, internet),
-                "IPv6 traffic from another VPC reaches this VPC's internet gateway",
-                outside=PUBLIC[family],
-            )
-            return
-        out.exits.append(
-            self.make_exit(ExitKind.INTERNET, family, part, PUBLIC[family], state, (hop, internet))
-        )
-
-    def _nat(
-        self,
-        target: Val[str] | None,
-        family: Family,
-        part: AddressSet,
-        state: WalkState,
-        out: Collector,
-    ) -> None:
-        nat = self.topo.get(target, NatGateway)
-        if nat is None:
-            hop = Hop(HopKind.NAT_GATEWAY, name_of(target), "not in the inventory")
-            self.unseen(
-                family,
-                part,
-                state,
-                out,
-                (hop,),
-                missing("NAT gateway", target),
-                outside=PUBLIC[family],
-            )
-            return
-        connectivity = nat.connectivity
-        hop = Hop(HopKind.NAT_GATEWAY, nat.id, f"{name_of(connectivity)} NAT gateway")
-        if family is Family.IPV6:
-            six = part.intersection(NAT64)
-            if not six:
-                out.ends.append(
-                    End(
-                        PathOutcome.CONTAINED,
-                        (*state.hops, hop),
-                        "a NAT gateway translates only IPv6 traffic to the NAT64 "
-                        "prefix 64:ff9b::/96",
-                    )
-                )
-                return
-            state = state.evolve(nat64=six)
-            family, part = Family.IPV4, PUBLIC[Family.IPV4]
-        if isinstance(connectivity, Unresolved):
-            if self.assume is Assume.CLOSED:
-                self.unknown_end(
-                    state,
-                    out,
-                    (hop,),
-                    f"connectivity of NAT gateway {nat.id} is unresolved ({connectivity.reason})",
-                )
-                return
-            state = state.evolve(
-                unknowns=(*state.unknowns, f"connectivity of NAT gateway {nat.id} is unresolved"),
-            )
-            source = Source.PUBLIC
-        else:
-            source = Source.PRIVATE if connectivity == "private" else Source.PUBLIC
-        subnet = self.topo.get(nat.subnet, Subnet)
-        if subnet is None:
-            self.unseen(
-                family,
-                part,
-                state,
-                out,
-                (hop,),
-                missing(f"subnet of NAT gateway {nat.id}", nat.subnet),
-            )
-            return
-        nxt = state.step(hop, Hop(HopKind.SUBNET, subnet.id, "subnet of the NAT gateway")).evolve(
-            source=source,
-            vpc=self.topo.key(subnet.vpc),
-            acl_subnets=(*state.acl_subnets, subnet.id),
-        )
-        self.subnet_tables(subnet, {family: part}, nxt, out)
-
-    def _peering(
-        self,
-        target: Val[str] | None,
-        family: Family,
-        part: AddressSet,
-        state: WalkState,
-        out: Collector,
-    ) -> None:
-        pcx = self.topo.peering(target)
-        hop = Hop(HopKind.VPC_PEERING, pcx.id if pcx else name_of(target), "VPC peering connection")
-        if state.transit:
-            out.ends.append(
-                End(
-                    PathOutcome.CONTAINED,
-                    (*state.hops, hop),
-                    "peering is not transitive: traffic that entered this VPC from a "
-                    "transit gateway cannot cross it",
-                )
-            )
-            return
-        if pcx is None:
-            self.unseen(family, part, state, out, (hop,), missing("peering connection", target))
-            return
-        peer_ref = pcx.peer_vpc if self.topo.key(pcx.vpc) == state.vpc else pcx.vpc
-        peer = self.topo.get(peer_ref, Vpc)
-        if peer is None:
-            where = ", ".join(
-                f"{k} {name_of(v)}"
-                for k, v in (("account", pcx.peer_account), ("region", pcx.peer_region))
-                if v is not None
-            )
-            reason = missing("peer VPC", peer_ref) + (f" ({where})" if where else "")
-            self.unseen(family, part, state, out, (hop,), reason)
-            return
-        vpc_hop = Hop(HopKind.VPC, peer.id, "peer VPC")
-        out.ends.append(
-            End(
-                PathOutcome.CONTAINED,
-                (*state.hops, hop, vpc_hop),
-                f"reaches VPC {peer.id} only: peering is not transitive, so the peer's "
-                "internet, NAT, VPN and endpoint gateways do not carry this "
-                "traffic",
-            )
-        )
-
-    def _middlebox(
-        self,
-        kind: RouteTarget,
-        target: Val[str] | None,
-        family: Family,
-        part: AddressSet,
-        state: WalkState,
-        out: Collector,
-    ) -> None:
-        box = middlebox_of(self.topo, kind, target)
-        if box is None:
-            hop = Hop(HopKind.MIDDLEBOX, name_of(target), kind.value)
-            self.unseen(family, part, state, out, (hop,), missing(kind.value, target))
-            return
-        hop = Hop(HopKind.MIDDLEBOX, box.id, box.detail)
-        source = state.source
-        if box.public is True or (box.public is None and self.assume is Assume.OPEN):
-            source = Source.PUBLIC
-        if not box.subnets:
-            self.unseen(family, part, state, out, (hop,), f"the subnet of {box.id} is unknown")
-            return
-        for ref in box.subnets:
-            subnet = self.topo.get(ref, Subnet)
-            if subnet is None:
-                self.unseen(family, part, state, out, (hop,), missing(f"subnet of {box.id}", ref))
-                continue
-            nxt = state.step(hop, Hop(HopKind.SUBNET, subnet.id, f"subnet of {box.id}")).evolve(
-                source=source,
-                acl_subnets=(*state.acl_subnets, subnet.id),
-            )
-            self.subnet_tables(subnet, {family: part}, nxt, out)
 
     # -- results ------------------------------------------------------------------------
 

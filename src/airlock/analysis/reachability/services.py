@@ -7,6 +7,7 @@ region part may be anything; matching is on the service part after it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from airlock.inventory.model import Val
 from airlock.inventory.network import EndpointType, VpcEndpoint
@@ -18,6 +19,11 @@ def service_of(name: Val[str]) -> str | None:
     """The service part of an endpoint service name (None: unresolved or not an AWS name)."""
     if not isinstance(name, str):
         return None
+    return _service(name)
+
+
+@lru_cache(maxsize=4096)
+def _service(name: str) -> str | None:
     match = _NAME.match(name.strip())
     return match.group("service").lower() if match else None
 

@@ -34,7 +34,6 @@ class SubjectKind(StrEnum):
     SUBNET = "subnet"
     LAMBDA = "lambda-function"
     ECS_SERVICE = "ecs-service"
-    EKS_CLUSTER = "eks-cluster"
     EKS_NODE_GROUP = "eks-node-group"
     INSTANCE = "instance"
     NETWORK_INTERFACE = "network-interface"
@@ -128,6 +127,8 @@ class Profiler:
         if isinstance(resource, LambdaFunction):
             return self._lambda(resource)
         if isinstance(resource, EcsService):
+            if not resource.subnets:
+                return None  # bridge or host networking: the container instances are judged
             public = _tri(resource.assign_public_ip, default=False)
             return self._placed(
                 resource,
@@ -153,13 +154,9 @@ class Profiler:
                 guard,
             )
         if isinstance(resource, EksCluster):
-            return self._placed(
-                resource,
-                SubjectKind.EKS_CLUSTER,
-                resource.subnets,
-                resource.security_groups,
-                lambda _: Tri.NO,
-            )
+            # control-plane interfaces carry no workload traffic; the cluster's subnets are
+            # workload subnets and its nodes are judged
+            return None
         if isinstance(resource, Instance):
             return self._instance(resource)
         if isinstance(resource, NetworkInterface) and not is_infrastructure_eni(resource):

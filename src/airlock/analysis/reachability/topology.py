@@ -148,6 +148,7 @@ class Topology:
 
         self._vpc_space: dict[str, VpcSpace] = {}
         self._boundary: dict[Family, AddressSet] | None = None
+        self._associations: dict[str, Association] = {}
 
     # -- lookups ------------------------------------------------------------------------
 
@@ -170,6 +171,13 @@ class Topology:
         return self.key(ref) == resource.id
 
     def route_tables_for(self, subnet: Subnet) -> Association:
+        found = self._associations.get(subnet.id)
+        if found is None:
+            found = self._associate(subnet)
+            self._associations[subnet.id] = found
+        return found
+
+    def _associate(self, subnet: Subnet) -> Association:
         explicit = self.explicit_tables.get(subnet.id)
         if explicit:
             if len(explicit) > 1:

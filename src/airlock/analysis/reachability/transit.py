@@ -195,7 +195,9 @@ def _attachment(
         return
     vpc = router.topo.key(attachment.vpc)
     if vpc is None:
-        router.unseen(family, part, state, out, (hop,), missing("VPC of the attachment", None))
+        router.unseen(
+            family, part, state, out, (hop,), missing("VPC of the attachment", attachment.vpc)
+        )
         return
     vpc_hop = Hop(HopKind.VPC, vpc, "VPC behind the attachment")
     space = router.topo.vpc_space(vpc).blocks[family]
@@ -205,7 +207,7 @@ def _attachment(
             End(PathOutcome.CONTAINED, (*state.hops, hop, vpc_hop), f"delivered to VPC {vpc}")
         )
     rest = part.difference(space)
-    if not rest or vpc == state.vpc:
+    if not rest:
         return
     nxt = state.step(hop, vpc_hop).evolve(vpc=vpc, transit=True, source=Source.PRIVATE)
     if not attachment.subnets:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from airlock.inventory.compute import (
@@ -83,9 +83,15 @@ class WorkloadSelection:
     note: str
     #: canonical keys of the VPCs holding workload subnets
     vpcs: tuple[str, ...]
+    #: workload subnets whose VPC is unresolved
+    vpcless: tuple[Subnet, ...] = ()
+    _by_id: dict[str, WorkloadSubnet] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._by_id.update((w.subnet.id, w) for w in self.subnets)
 
     def get(self, subnet_id: str) -> WorkloadSubnet | None:
-        return next((w for w in self.subnets if w.subnet.id == subnet_id), None)
+        return self._by_id.get(subnet_id)
 
 
 def compute_resources(topo: Topology) -> list[Resource]:
@@ -123,7 +129,12 @@ def _what(resource: Resource) -> str:
     return f"{names.get(type(resource), resource.native_type)} {resource.id}"
 
 
-def select_workload(topo: Topology, tag: str, declared: frozenset[str]) -> WorkloadSelection:
+def select_workload(
+    topo: Topology,
+    tag: str,
+    declared: frozenset[str],
+    compute: list[Resource] | None = None,
+) -> WorkloadSelection:
     bases: dict[str, list[Basis]] = defaultdict(list)
     reasons: dict[str, list[str]] = defaultdict(list)
     excluded: dict[str, str] = {}
@@ -154,7 +165,7 @@ def select_workload(topo: Topology, tag: str, declared: frozenset[str]) -> Workl
         else:
             mark(found, Basis.SETTING, f"declared as a workload subnet ({name})")
 
-    for resource in compute_resources(topo):
+    for resource in compute if compute is not None else compute_resources(topo):
         for ref in _subnet_refs(resource):
             host = topo.get(ref, Subnet)
             if host is not None:
@@ -183,9 +194,10 @@ def select_workload(topo: Topology, tag: str, declared: frozenset[str]) -> Workl
         if s.id in bases
     ]
     vpcs = tuple(dict.fromkeys(k for w in chosen if (k := topo.key(w.subnet.vpc)) is not None))
+    vpcless = tuple(w.subnet for w in chosen if topo.key(w.subnet.vpc) is None)
     note = _note(chosen, fallback, topo, tag)
     return WorkloadSelection(
-        tuple(chosen), tuple(unplaced), tuple(excluded.items()), fallback, note, vpcs
+        tuple(chosen), tuple(unplaced), tuple(excluded.items()), fallback, note, vpcs, vpcless
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from airlock.analysis.reachability import Reachability, Topology, analyse
+from airlock.analysis.reachability import Path, Reachability, Topology, analyse
 from airlock.controls.model import (
     ResourceRef,
     ScanContext,
@@ -16,6 +16,7 @@ from airlock.controls.model import (
     unknown,
 )
 from airlock.inventory.compute import LambdaFunction
+from airlock.inventory.model import Unresolved
 from airlock.inventory.network import Subnet, Vpc
 
 ANALYSIS_KEY = "reachability"
@@ -53,6 +54,13 @@ def no_workload(ctx: ScanContext, r: Reachability, what: str) -> Verdict:
     nothing this control judges, or there are no subnets at all, it is NOT_APPLICABLE.
     """
     subject = ctx.account_ref()
+    if r.workload.unplaced and not r.workload.subnets:
+        first = r.workload.unplaced[0].reason
+        return unknown(
+            subject,
+            f"{what}: the workload's subnets are not in the inventory ({first})",
+            unplaced=[u.reason for u in r.workload.unplaced],
+        )
     if r.workload.subnets:
         return not_applicable(subject, f"{what} ({r.workload.note})", selection=r.workload.note)
     if bool(r.topology.subnets) or bool(ctx.inventory.of(LambdaFunction)):
@@ -76,6 +84,21 @@ def unplaced(r: Reachability) -> list[Verdict]:
     return verdicts
 
 
+def vpcless(r: Reachability, what: str) -> list[Verdict]:
+    """UNKNOWN for each workload subnet whose VPC is unresolved: its VPC cannot be judged."""
+    verdicts: list[Verdict] = []
+    for subnet in r.workload.vpcless:
+        why = subnet.vpc.reason if isinstance(subnet.vpc, Unresolved) else str(subnet.vpc)
+        verdicts.append(
+            unknown(
+                subnet,
+                f"the VPC of workload subnet {subnet.id} is unresolved ({why}), so "
+                f"{what} cannot be checked",
+            )
+        )
+    return verdicts
+
+
 def workload_evidence(r: Reachability, subnet: Subnet) -> dict[str, Any]:
     chosen = r.workload.get(subnet.id)
     if chosen is None:
@@ -86,5 +109,7 @@ def workload_evidence(r: Reachability, subnet: Subnet) -> dict[str, Any]:
     }
 
 
-def paths_json(paths: Iterable[Any]) -> list[dict[str, Any]]:
-    return [p.as_json() for p in paths]
+def paths_json(paths: Iterable[Path]) -> list[Path]:
+    """Paths for evidence; each renders itself as ``{outcome, reason, hops: [{kind, id,
+    detail}]}`` when the finding is serialised (not before: most reports never need it)."""
+    return list(paths)

@@ -18,14 +18,14 @@ from airlock.controls.model import (
 )
 from airlock.obligations.model import Topic
 
-from .network_common import no_workload, paths_json, reachability, vpc_subject
+from .network_common import no_workload, paths_json, reachability, vpc_subject, vpcless
 
 
 def check_dns_exfiltration(ctx: ScanContext) -> Iterable[Verdict]:
     r = reachability(ctx)
+    verdicts: list[Verdict] = vpcless(r, "DNS exfiltration from its VPC")
     if not r.dns:
-        return [no_workload(ctx, r, "no workload VPC whose DNS to check")]
-    verdicts: list[Verdict] = []
+        return verdicts or [no_workload(ctx, r, "no workload VPC whose DNS to check")]
     for dns in r.dns:
         subject = vpc_subject(r.topology, dns.vpc_id)
         evidence: dict[str, Any] = {

@@ -181,8 +181,11 @@ def check_lambda_in_vpc(ctx: ScanContext) -> Iterable[Verdict]:
     functions = ctx.inventory.of(LambdaFunction)
     if not functions:
         return [not_applicable(ctx.account_ref(), "the inventory has no Lambda functions")]
+    r = reachability(ctx)
     verdicts: list[Verdict] = []
     for fn in functions:
+        result = r.subject(fn.id)
+        paths = paths_json(result.paths) if result is not None else []
         if fn.subnets or fn.in_vpc is True:
             verdicts.append(
                 passed(
@@ -198,23 +201,17 @@ def check_lambda_in_vpc(ctx: ScanContext) -> Iterable[Verdict]:
                     fn,
                     f"whether Lambda function {fn.id} runs in a VPC is "
                     f"unresolved ({fn.in_vpc.reason})",
+                    paths=paths,
                 )
             )
         else:
             verdicts.append(
                 failed(
                     fn,
-                    f"Lambda function {fn.id} has no VPC configuration: it runs "
-                    "in the Lambda service network, which has internet egress",
-                    path=[
-                        {"kind": "subject", "id": fn.id, "detail": "lambda-function"},
-                        {
-                            "kind": "lambda-service-network",
-                            "id": "lambda",
-                            "detail": "no VPC configuration",
-                        },
-                        {"kind": "internet", "id": "internet", "detail": "all addresses"},
-                    ],
+                    f"Lambda function {fn.id} has no VPC configuration: it "
+                    "runs in the Lambda service network, which has internet "
+                    "egress",
+                    paths=paths,
                 )
             )
     return verdicts

@@ -52,7 +52,7 @@ from airlock.inventory.model import Inventory, Resource, Unresolved
 from airlock.inventory.network import RouteTable, RouteTarget, VpcEndpoint
 from airlock.obligations.model import Topic
 
-from .network_common import no_workload, reachability, vpc_subject
+from .network_common import no_workload, reachability, vpc_subject, vpcless
 
 ARCHITECTURE = (
     "bedrock-runtime",
@@ -96,7 +96,7 @@ def required_services(inv: Inventory) -> tuple[dict[str, str], dict[str, str]]:
     return required, recommended
 
 
-def _judge_vpc(ctx: ScanContext, r: Reachability, vpc: str) -> Verdict:
+def _judge_vpc(ctx: ScanContext, r: Reachability, vpc: str, hosts: dict[str, list[str]]) -> Verdict:
     topo = r.topology
     required, recommended = required_services(ctx.inventory)
     endpoints = topo.endpoints_by_vpc.get(vpc, [])
@@ -112,7 +112,7 @@ def _judge_vpc(ctx: ScanContext, r: Reachability, vpc: str) -> Verdict:
             unknowns.append(f"{service}: the endpoint type is unresolved")
             continue
         if not interfaces:
-            elsewhere = _elsewhere(r, vpc, service)
+            elsewhere = _elsewhere(hosts, vpc, service)
             if unnamed:
                 unknowns.append(
                     f"{service}: endpoints {', '.join(unnamed)} have unresolved service names"
@@ -174,20 +174,32 @@ def _dns(endpoint: VpcEndpoint) -> object:
     return {"unresolved": value.reason} if isinstance(value, Unresolved) else value
 
 
-def _elsewhere(r: Reachability, vpc: str, service: str) -> str | None:
-    for other, endpoints in r.topology.endpoints_by_vpc.items():
-        if other == vpc or other is None:
-            continue
-        if any(same_service(endpoint_service(e), service) and is_interface(e) for e in endpoints):
-            return other
+def _elsewhere(hosts: dict[str, list[str]], vpc: str, service: str) -> str | None:
+    """Another VPC with an interface endpoint for this service (a centralised endpoint)."""
+    for base in (service, f"{service}-fips"):
+        for other in hosts.get(base, ()):
+            if other != vpc:
+                return other
     return None
+
+
+def _hosts(r: Reachability) -> dict[str, list[str]]:
+    """Service -> VPCs that have an interface endpoint for it."""
+    hosts: dict[str, list[str]] = {}
+    for vpc, endpoints in r.topology.endpoints_by_vpc.items():
+        for endpoint in endpoints:
+            service = endpoint_service(endpoint)
+            if vpc is not None and service is not None and is_interface(endpoint):
+                hosts.setdefault(service, []).append(vpc)
+    return hosts
 
 
 def check_interface_endpoints(ctx: ScanContext) -> Iterable[Verdict]:
     r = reachability(ctx)
-    if not r.workload.vpcs:
-        return [no_workload(ctx, r, "no workload VPC to check for interface endpoints")]
-    return [_judge_vpc(ctx, r, vpc) for vpc in r.workload.vpcs]
+    verdicts = vpcless(r, "its interface endpoints")
+    hosts = _hosts(r)
+    verdicts.extend(_judge_vpc(ctx, r, vpc, hosts) for vpc in r.workload.vpcs)
+    return verdicts or [no_workload(ctx, r, "no workload VPC to check for interface endpoints")]
 
 
 # -- S3 gateway endpoint -------------------------------------------------------------------

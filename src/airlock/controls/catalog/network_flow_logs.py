@@ -19,7 +19,7 @@ from airlock.inventory.model import Unresolved
 from airlock.inventory.network import FlowLog
 from airlock.obligations.model import Topic
 
-from .network_common import no_workload, reachability, vpc_subject
+from .network_common import no_workload, reachability, vpc_subject, vpcless
 
 
 def _traffic(log: FlowLog) -> str:
@@ -29,19 +29,16 @@ def _traffic(log: FlowLog) -> str:
     return value.upper() if isinstance(value, str) else "not set"
 
 
-def _judge(r: Reachability, vpc: str, logs: list[FlowLog]) -> Verdict:
+def _judge(
+    r: Reachability,
+    vpc: str,
+    subnets: list[str],
+    covering: dict[str, list[FlowLog]],
+    loose: list[str],
+) -> Verdict:
     topo = r.topology
     subject = vpc_subject(topo, vpc)
-    subnets = [w.subnet.id for w in r.workload.subnets if topo.key(w.subnet.vpc) == vpc]
-    covering: dict[str, list[FlowLog]] = {}
-    loose: list[str] = []
-    for log in logs:
-        for ref in log.resources:
-            key = topo.key(ref)
-            if key is None:
-                loose.append(log.id)
-            else:
-                covering.setdefault(key, []).append(log)
+    logs = list({log.id: log for key in (vpc, *subnets) for log in covering.get(key, [])}.values())
     evidence: dict[str, object] = {
         "flow_logs": {log.id: _traffic(log) for log in logs},
         "workload_subnets": subnets,
@@ -84,10 +81,25 @@ def _judge(r: Reachability, vpc: str, logs: list[FlowLog]) -> Verdict:
 
 def check_flow_logs(ctx: ScanContext) -> Iterable[Verdict]:
     r = reachability(ctx)
+    gaps = vpcless(r, "the flow logs of its VPC")
     if not r.workload.vpcs:
-        return [no_workload(ctx, r, "no workload VPC whose flow logs to check")]
-    logs = ctx.inventory.of(FlowLog)
-    return [_judge(r, vpc, logs) for vpc in r.workload.vpcs]
+        return gaps or [no_workload(ctx, r, "no workload VPC whose flow logs to check")]
+    topo = r.topology
+    covering: dict[str, list[FlowLog]] = {}
+    loose: list[str] = []
+    for log in ctx.inventory.of(FlowLog):
+        for ref in log.resources:
+            key = topo.key(ref)
+            if key is None:
+                loose.append(log.id)
+            else:
+                covering.setdefault(key, []).append(log)
+    by_vpc: dict[str, list[str]] = {}
+    for chosen in r.workload.subnets:
+        key = topo.key(chosen.subnet.vpc)
+        if key is not None:
+            by_vpc.setdefault(key, []).append(chosen.subnet.id)
+    return gaps + [_judge(r, vpc, by_vpc.get(vpc, []), covering, loose) for vpc in r.workload.vpcs]
 
 
 FLOW_LOGS = Control(

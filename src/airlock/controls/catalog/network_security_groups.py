@@ -4,13 +4,14 @@ sends only to endpoints and its own network."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from airlock.analysis.reachability import (
+    PUBLIC,
     AddressSet,
     Family,
     Reachability,
-    SubjectKind,
     Topology,
     endpoint_service,
     same_service,
@@ -37,20 +38,32 @@ from airlock.inventory.compute import (
     NetworkInterface,
 )
 from airlock.inventory.model import Resource, SourceKind, Unresolved, Val
-from airlock.inventory.network import SecurityGroup, SecurityGroupRule, Subnet, VpcEndpoint
+from airlock.inventory.network import SecurityGroup, SecurityGroupRule, Subnet, Vpc, VpcEndpoint
 from airlock.obligations.model import Topic
 
-from .network_common import no_workload, reachability
+from .network_common import no_workload, reachability, vpcless
 
 
-def inside_space(topo: Topology) -> dict[Family, AddressSet]:
-    """The address space of every VPC in the inventory."""
-    return topo.boundary_space()
+@dataclass(frozen=True)
+class Boundary:
+    """The address space of every VPC in the inventory; ``complete`` when the VPCs the
+    subject lives in are all there with known CIDRs (else a private range that no known VPC
+    holds may still be the subject's own VPC)."""
+
+    space: dict[Family, AddressSet]
+    complete: bool
 
 
-def _cidr_verdict(
-    value: Val[str] | None, space: dict[Family, AddressSet]
-) -> tuple[str, str] | None:
+def boundary(topo: Topology, vpcs: Iterable[str | None]) -> Boundary:
+    keys = list(vpcs)
+    complete = bool(keys) and all(
+        k is not None and topo.get(k, Vpc) is not None and not topo.vpc_space(k).unknown
+        for k in keys
+    )
+    return Boundary(topo.boundary_space(), complete)
+
+
+def _cidr_verdict(value: Val[str] | None, bound: Boundary) -> tuple[str, str] | None:
     """("fail" | "unknown", why) for a CIDR that is not inside the boundary; None when fine."""
     if value is None:
         return None
@@ -61,13 +74,15 @@ def _cidr_verdict(
         return "unknown", f"{value!r} is not a CIDR"
     if block.size() == AddressSet.everything(block.family).size():
         return "fail", f"{value} (any address)"
-    if not space[block.family].covers(block):
-        return "fail", f"{value} (outside every VPC in the inventory)"
-    return None
+    if bound.space[block.family].covers(block):
+        return None
+    if not bound.complete and not PUBLIC[block.family].intersection(block):
+        return "unknown", f"{value} (private, and the subject's VPC is not in the inventory)"
+    return "fail", f"{value} (outside every VPC in the inventory)"
 
 
 def _prefix_list(
-    topo: Topology, ref: Val[str], space: dict[Family, AddressSet], gateway_ok: bool
+    topo: Topology, ref: Val[str], bound: Boundary, gateway_ok: bool
 ) -> tuple[str, str] | None:
     if isinstance(ref, Unresolved):
         return "unknown", f"a prefix list is unresolved ({ref.reason})"
@@ -80,7 +95,7 @@ def _prefix_list(
     if unknown_entries:
         return "unknown", f"{unknown_entries} entries of prefix list {ref} are unresolved"
     for text in texts:
-        verdict = _cidr_verdict(text, space)
+        verdict = _cidr_verdict(text, bound)
         if verdict is not None:
             return verdict[0], f"prefix list {ref} holds {verdict[1]}"
     return None
@@ -118,7 +133,7 @@ def _status(fails: list[str], unknowns: list[str]) -> str:
 
 
 def _ingress_problems(
-    topo: Topology, rule: SecurityGroupRule, space: dict[Family, AddressSet]
+    topo: Topology, rule: SecurityGroupRule, bound: Boundary
 ) -> tuple[list[str], list[str]]:
     fails: list[str] = []
     unknowns: list[str] = []
@@ -134,11 +149,11 @@ def _ingress_problems(
         elif ports != (443, 443):
             fails.append(f"tcp ports {rule.from_port}-{rule.to_port}")
     for value in (rule.cidr_ipv4, rule.cidr_ipv6):
-        verdict = _cidr_verdict(value, space)
+        verdict = _cidr_verdict(value, bound)
         if verdict is not None:
             (fails if verdict[0] == "fail" else unknowns).append(f"source {verdict[1]}")
     if rule.prefix_list is not None:
-        verdict = _prefix_list(topo, rule.prefix_list, space, gateway_ok=False)
+        verdict = _prefix_list(topo, rule.prefix_list, bound, gateway_ok=False)
         if verdict is not None:
             (fails if verdict[0] == "fail" else unknowns).append(f"source {verdict[1]}")
     if rule.security_group is not None and topo.get(rule.security_group, SecurityGroup) is None:
@@ -148,8 +163,8 @@ def _ingress_problems(
 
 def _judge_endpoint(ctx: ScanContext, r: Reachability, endpoint: VpcEndpoint) -> Verdict:
     topo = r.topology
-    space = inside_space(topo)
     vpc = topo.key(endpoint.vpc)
+    bound = boundary(topo, [vpc])
     groups, unknowns, note = _groups(topo, endpoint.security_groups, vpc, f"endpoint {endpoint.id}")
     evidence: dict[str, Any] = {"security_groups": [g.id for g in groups]}
     if note is not None:
@@ -167,7 +182,7 @@ def _judge_endpoint(ctx: ScanContext, r: Reachability, endpoint: VpcEndpoint) ->
     rules: list[dict[str, Any]] = []
     for group in groups:
         for rule in group.ingress:
-            bad, unsure = _ingress_problems(topo, rule, space)
+            bad, unsure = _ingress_problems(topo, rule, bound)
             if rule.security_group is not None and group.is_default and _self(topo, rule, group):
                 bad.append("every interface that shares the default group")
             fails.extend(f"{group.id}: {b}" for b in bad)
@@ -205,21 +220,22 @@ def _self(topo: Topology, rule: SecurityGroupRule, group: SecurityGroup) -> bool
 
 def check_endpoint_security_groups(ctx: ScanContext) -> Iterable[Verdict]:
     r = reachability(ctx)
+    gaps = vpcless(r, "the security groups of its VPC's endpoints")
     if not r.workload.vpcs:
-        return [no_workload(ctx, r, "no workload VPC whose endpoints to check")]
+        return gaps or [no_workload(ctx, r, "no workload VPC whose endpoints to check")]
     topo = r.topology
     endpoints = [
         e for vpc in r.workload.vpcs for e in topo.endpoints_by_vpc.get(vpc, []) if is_interface(e)
     ]
     if not endpoints:
-        return [
+        return gaps or [
             not_applicable(
                 ctx.account_ref(),
                 "the workload VPCs have no interface endpoints "
                 "(AL-NET-004 reports the missing ones)",
             )
         ]
-    return [_judge_endpoint(ctx, r, e) for e in endpoints]
+    return gaps + [_judge_endpoint(ctx, r, e) for e in endpoints]
 
 
 # -- AL-NET-008: workload egress ----------------------------------------------------------
@@ -233,7 +249,6 @@ def _security_refs(resource: Resource) -> tuple[Val[str], ...] | None:
 
 def _judge_compute(r: Reachability, resource: Resource, subnets: list[Subnet]) -> Verdict:
     topo = r.topology
-    space = inside_space(topo)
     refs = _security_refs(resource)
     if refs is None:
         return unknown(
@@ -244,6 +259,7 @@ def _judge_compute(r: Reachability, resource: Resource, subnets: list[Subnet]) -
         )
     vpcs = {topo.key(s.vpc) for s in subnets}
     vpc = next(iter(vpcs)) if len(vpcs) == 1 else None
+    bound = boundary(topo, vpcs if len(subnets) == len(_subnet_refs(resource)) else [None])
     gateway_ok = any(
         same_service(endpoint_service(e), svc) and is_gateway(e)
         for v in vpcs
@@ -260,13 +276,13 @@ def _judge_compute(r: Reachability, resource: Resource, subnets: list[Subnet]) -
     for group in groups:
         for rule in group.egress:
             for value in (rule.cidr_ipv4, rule.cidr_ipv6):
-                verdict = _cidr_verdict(value, space)
+                verdict = _cidr_verdict(value, bound)
                 if verdict is not None:
                     (fails if verdict[0] == "fail" else unknowns).append(
                         f"{group.id}: {verdict[1]}"
                     )
             if rule.prefix_list is not None:
-                verdict = _prefix_list(topo, rule.prefix_list, space, gateway_ok)
+                verdict = _prefix_list(topo, rule.prefix_list, bound, gateway_ok)
                 if verdict is not None:
                     (fails if verdict[0] == "fail" else unknowns).append(
                         f"{group.id}: {verdict[1]}"
@@ -301,8 +317,6 @@ def check_workload_egress(ctx: ScanContext) -> Iterable[Verdict]:
     r = reachability(ctx)
     verdicts: list[Verdict] = []
     for result in r.compute():
-        if result.kind is SubjectKind.EKS_CLUSTER:
-            continue
         subnets = _subnets_of(r, result.resource)
         if (
             isinstance(result.resource, LambdaFunction)
@@ -316,13 +330,16 @@ def check_workload_egress(ctx: ScanContext) -> Iterable[Verdict]:
     return verdicts
 
 
-def _subnets_of(r: Reachability, resource: Resource) -> list[Subnet]:
-    refs: tuple[object, ...] = ()
+def _subnet_refs(resource: Resource) -> tuple[object, ...]:
     if isinstance(resource, LambdaFunction | EcsService | EksNodeGroup):
-        refs = resource.subnets
-    elif isinstance(resource, Instance | NetworkInterface):
-        refs = (resource.subnet,)
-    found = [r.topology.get(ref, Subnet) for ref in refs]
+        return resource.subnets
+    if isinstance(resource, Instance | NetworkInterface):
+        return (resource.subnet,)
+    return ()
+
+
+def _subnets_of(r: Reachability, resource: Resource) -> list[Subnet]:
+    found = [r.topology.get(ref, Subnet) for ref in _subnet_refs(resource)]
     return [s for s in found if s is not None]
 
 

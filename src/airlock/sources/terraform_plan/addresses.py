@@ -11,6 +11,7 @@ import json
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import TypeAlias
 
 #: an instance key: a ``count`` index or a ``for_each`` key
@@ -93,6 +94,7 @@ class ModuleStep:
 ModulePath: TypeAlias = tuple[ModuleStep, ...]
 
 
+@lru_cache(maxsize=65536)
 def module_text(path: ModulePath) -> str:
     """``module.net["eu"].module.sub`` -- the canonical text of a module instance path."""
     return ".".join(f"module.{step.name}{key_text(step.key)}" for step in path)
@@ -167,6 +169,7 @@ class Reference:
 _META_ROOTS = frozenset({"path", "terraform"})
 
 
+@lru_cache(maxsize=65536)
 def parse_reference(text: str) -> Reference | None:
     steps = traversal(text)
     if not steps:

@@ -255,11 +255,41 @@ class Assembly:
 
     def _authoritative(self, target: str, observed: str | None) -> bool:
         """Whether the target's own items are enforced by its configuration."""
-        if observed is None or target in self.synthesized:
-            return True
+        return observed is None or target in self.synthesized or self.declares(target, observed)
+
+    def declares(self, target: str, attr: str) -> bool:
+        """Whether the configuration of ``target`` itself sets the argument ``attr``."""
         resource = self.ctx.plan.resources.get(target)
         config = resource.config if resource is not None else None
-        return config is not None and observed in config.expressions
+        return config is not None and attr in config.expressions
+
+    def set_policy(
+        self, v: ResourceView, target: str, name: str, value: object, reset: object
+    ) -> None:
+        """A policy set by a separate resource (or reset when the plan deletes it).
+
+        The provider documents the two forms as conflicting: when the target declares its own
+        policy too, the outcome depends on apply order, so it is Unresolved.
+        """
+        if not self.declares(target, "policy"):
+            if v.deleted:
+                self.reset(target, name, reset)
+            else:
+                self.set(target, name, value, v.address)
+            return
+        own = getattr(self.resources[target], name, None)
+        if not v.deleted and _hashable(own) == _hashable(value):
+            self.set(target, name, value, v.address)
+            return
+        what = "deletes" if v.deleted else "has"
+        reason = (
+            f"{target} declares its own policy and the plan {what} {v.address}, which sets it "
+            "too: the policy after apply depends on the order Terraform applies them"
+        )
+        if v.deleted:
+            self.reset(target, name, Unresolved(reason))
+        else:
+            self.set(target, name, Unresolved(reason), v.address)
 
 
 def _hashable(value: object) -> Hashable:

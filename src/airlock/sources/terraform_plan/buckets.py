@@ -92,10 +92,7 @@ def bucket_policy(v: ResourceView, out: Assembly) -> None:
     target = _target(v, out)
     if target is None:
         return
-    if v.deleted:
-        out.reset(target, "policy", None)
-    else:
-        out.set(target, "policy", v.policy("policy"), v.address)
+    out.set_policy(v, target, "policy", v.policy("policy"), reset=None)  # deleted: no policy
 
 
 def encryption(v: ResourceView, out: Assembly) -> None:

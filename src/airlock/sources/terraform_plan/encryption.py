@@ -117,10 +117,10 @@ def key_policy(v: ResourceView, out: Assembly) -> None:
     target = out.target(v, "key_id", F.KMS_KEY, KmsKey)
     if target is None:
         return
-    if not v.deleted:
-        out.set(target, "policy", v.policy("policy"), v.address)
-    elif v.flag("bypass_policy_lockout_safety_check") is not True:
-        out.reset(target, "policy", None)  # the provider restores the default key policy
+    if v.deleted and v.flag("bypass_policy_lockout_safety_check") is True:
+        return  # with the bypass, the provider leaves the policy as it is
+    # deleted: the provider restores the default key policy
+    out.set_policy(v, target, "policy", v.policy("policy"), reset=None)
 
 
 BUILDERS: Builders = {

@@ -60,10 +60,8 @@ def endpoint_policy(v: ResourceView, out: Assembly) -> None:
     target = _target(v, out)
     if target is None:
         return
-    if v.deleted:
-        out.reset(target, "policy", None)  # ResetPolicy: the full-access default
-    else:
-        out.set(target, "policy", v.policy("policy"), v.address)
+    # deleted: ModifyVpcEndpoint(ResetPolicy=true), the full-access default
+    out.set_policy(v, target, "policy", v.policy("policy"), reset=None)
 
 
 def endpoint_route_table(v: ResourceView, out: Assembly) -> None:

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 from airlock.errors import InputError
@@ -25,6 +26,7 @@ from airlock.sources.terraform_plan.addresses import (
     Key,
     ModulePath,
     call_path,
+    instance_address,
     module_text,
     parse_module,
     split_address,
@@ -215,7 +217,8 @@ def _presence(actions: object, rtype: object = None) -> Presence:
     if names & {"create", "update", "no-op", "read"} or not names:
         return Presence.LIVE
     if "delete" in names:
-        return Presence.FORGOTTEN if rtype in _ONLY_FORGOTTEN else Presence.DELETED
+        forgotten = isinstance(rtype, str) and rtype in _ONLY_FORGOTTEN
+        return Presence.FORGOTTEN if forgotten else Presence.DELETED
     if "forget" in names:
         return Presence.FORGOTTEN
     return Presence.LIVE
@@ -235,15 +238,21 @@ def _resource_changes(path: str, entries: list[Any]) -> dict[str, dict[str, Any]
 
 
 def _module_resources(path: str, values: dict[str, Any], section: str) -> Iterator[dict[str, Any]]:
-    """Every resource entry of a values representation, child modules included."""
+    """Every resource entry of a values representation, child modules included.
+
+    Each entry is a shallow copy that also carries its module's address.
+    """
     stack: list[tuple[dict[str, Any], int]] = [(as_dict(values.get("root_module")), 0)]
     while stack:
         module, depth = stack.pop()
+        module_address = module.get("address") if depth else ""
         for i, entry in enumerate(as_list(module.get("resources"))):
             if not isinstance(entry, dict) or not isinstance(entry.get("address"), str):
                 raise InputError(
                     path, f"not a valid plan: a resource in {section} has no address (#{i})"
                 )
+            if isinstance(module_address, str) and "module_address" not in entry:
+                entry = {**entry, "module_address": module_address}
             yield entry
         if depth < MAX_MODULE_DEPTH:
             stack.extend(
@@ -252,18 +261,30 @@ def _module_resources(path: str, values: dict[str, Any], section: str) -> Iterat
             )
 
 
-def _where(entry: dict[str, Any]) -> InstanceAddress | None:
-    parsed = split_address(entry["address"])
-    if parsed is not None:
-        return parsed
-    rtype, name = entry.get("type"), entry.get("name")
-    if not isinstance(rtype, str) or not isinstance(name, str):
-        return None
-    module = parse_module(str(entry.get("module_address") or ""))
-    index = entry.get("index")
-    key = index if isinstance(index, (int, str)) and not isinstance(index, bool) else None
-    mode = "data" if entry.get("mode") == "data" else "managed"
-    return InstanceAddress(module or (), mode, rtype, name, key)
+def _where(entry: dict[str, Any], module_address: str | None = None) -> InstanceAddress | None:
+    """Where a resource entry lives: from its fields when they are all there, else its address."""
+    rtype, name, index = entry.get("type"), entry.get("name"), entry.get("index")
+    module_text_ = entry.get("module_address", module_address)
+    if module_text_ is None and "module." not in entry["address"]:
+        module_text_ = ""
+    if (
+        isinstance(rtype, str)
+        and isinstance(name, str)
+        and isinstance(module_text_, str)
+        and (index is None or (isinstance(index, (int, str)) and not isinstance(index, bool)))
+    ):
+        module = _module_path(module_text_)
+        if module is not None:
+            mode = "data" if entry.get("mode") == "data" else "managed"
+            where = InstanceAddress(module, mode, rtype, name, index)
+            if instance_address(module, mode, rtype, name, index) == entry["address"]:
+                return where
+    return split_address(entry["address"])
+
+
+@lru_cache(maxsize=4096)
+def _module_path(text: str) -> ModulePath | None:
+    return parse_module(text)
 
 
 def _add(
@@ -345,20 +366,27 @@ def _index_configuration(plan: Plan, configuration: dict[str, Any]) -> None:
 
 
 def _index_instances(plan: Plan) -> None:
-    everything = [*plan.live(), *plan.data.values()]
-    for resource in everything:
+    seen: set[tuple[str, ModulePath]] = set()
+    for resource in [*plan.live(), *plan.data.values()]:
         if resource.presence is Presence.FORGOTTEN:
             continue
         key = (module_text(resource.module), resource.where.local)
         plan.instances.setdefault(key, []).append(resource)
         path = resource.module
         for depth in range(1, len(path) + 1):
-            parent, child = path[: depth - 1], path[:depth]
-            children = plan.module_children.setdefault((module_text(parent), child[-1].name), [])
-            if child not in children:
-                children.append(child)
+            parent, child = module_text(path[: depth - 1]), path[:depth]
+            if (parent, child) not in seen:
+                seen.add((parent, child))
+                plan.module_children.setdefault((parent, child[-1].name), []).append(child)
     for found in plan.instances.values():
-        found.sort(key=lambda r: (isinstance(r.key, str), r.key if r.key is not None else -1))
+        found.sort(key=_key_order)
+
+
+def _key_order(resource: PlanResource) -> tuple[int, int, str]:
+    key = resource.key
+    if isinstance(key, int):
+        return (0, key, "")
+    return (1, 0, key or "")
 
 
 _ADDRESS = re.compile(r'"address"\s*:\s*"((?:[^"\\\n]|\\.)*)"')
@@ -371,8 +399,9 @@ def _address_lines(text: str) -> dict[str, int]:
     for match in _ADDRESS.finditer(text):
         line += text.count("\n", last, match.start())
         last = match.start()
+        raw = match.group(1)
         try:
-            address = json.loads(f'"{match.group(1)}"')
+            address = json.loads(f'"{raw}"') if "\\" in raw else raw
         except ValueError:
             continue
         lines.setdefault(address, line)

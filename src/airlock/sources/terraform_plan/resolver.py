@@ -88,6 +88,8 @@ class Resolution:
     data: tuple[str, ...] = ()
     #: the configuration has an expression for the attribute
     declared: bool = False
+    #: the expression uses ``count.index`` or ``each.key``: it picks instances by index
+    by_index: bool = False
 
 
 def scope_of(resource: PlanResource) -> Scope:
@@ -107,8 +109,10 @@ class Resolver:
         expression, declared = expression_at(resource.config.expressions, path, resource.values)
         if not declared:
             return Resolution(declared=False)
-        found = self.resolve(references(expression), scope_of(resource))
-        return Resolution(found.targets, found.plan_time, found.data, declared=True)
+        refs = references(expression)
+        found = self.resolve(refs, scope_of(resource))
+        by_index = any(r in ("count.index", "each.key") for r in refs)
+        return Resolution(found.targets, found.plan_time, found.data, True, by_index)
 
     def resolve(self, refs: Sequence[str], scope: Scope, depth: int = 0) -> Resolution:
         memo_key = (tuple(refs), scope)

@@ -258,6 +258,11 @@ class ResourceView:
             return ()
         resolution = self.resolution(*path)
         candidates = self._candidates(resolution, family)
+        key = self.resource.key
+        if resolution.by_index and key is not None:
+            # `aws_security_group.sg[count.index].id`: the instance with the referrer's index
+            same = [t for t in candidates if t.key == key and type(t.key) is type(key)]
+            candidates = same or candidates
         ids = list(dict.fromkeys(self.ctx.target_id(t) for t in candidates))
         if found.state is not State.KNOWN:
             if ids:
@@ -294,9 +299,9 @@ class ResourceView:
             return self.ctx.target_id(hit)
         for target in candidates:
             planned = self.ctx.plan.resources.get(target.address)
-            if planned is not None and target.attr is not None:
-                if planned.values.get(target.attr) == value:
-                    return self.ctx.target_id(target)
+            attr = target.attr
+            if planned is not None and attr is not None and planned.values.get(attr) == value:
+                return self.ctx.target_id(target)
         return value
 
     def _candidates(self, resolution: Resolution, family: Family | None) -> list[Target]:
