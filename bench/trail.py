@@ -297,6 +297,12 @@ def main() -> None:
     )
     parser.add_argument("--keep", action="store_true", help="keep the generated data and database")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run each phase N times and keep the fastest (noisy hosts)",
+    )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--data", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
@@ -319,10 +325,20 @@ def main() -> None:
         info = generate(args.records, data)
         gz = sum(p.stat().st_size for p in log_files(data))
         results: dict[str, dict[str, Any]] = {}
-        for phase in ("floor", "python1", "pythonN", "verify"):
-            results[phase] = child(phase, data)
-        results["ingest"] = child("ingest", data, db=str(db))
-        results["query"] = child("query", data, db=str(db), start=info["start"], end=info["end"])
+        loads = [os.getloadavg()[0]]
+        for _ in range(max(1, args.repeat)):
+            runs = {
+                phase: child(phase, data) for phase in ("floor", "python1", "pythonN", "verify")
+            }
+            shutil.rmtree(db_dir, ignore_errors=True)
+            db_dir.mkdir()
+            runs["ingest"] = child("ingest", data, db=str(db))
+            runs["query"] = child("query", data, db=str(db), start=info["start"], end=info["end"])
+            for phase, result in runs.items():
+                if phase not in results or result["seconds"] < results[phase]["seconds"]:
+                    results[phase] = result
+            loads.append(os.getloadavg()[0])
+        info["load_average"] = [round(x, 2) for x in loads]
         report(info, gz, results, args.json)
     finally:
         shutil.rmtree(db_dir, ignore_errors=True)
@@ -350,6 +366,7 @@ def report(info: dict[str, Any], gz: int, r: dict[str, dict[str, Any]], as_json:
         "gzip_mb": round(gz / 2**20, 1),
         "json_mb": round(r["floor"]["json_bytes"] / 2**20, 1),
         "cores": CORES,
+        "load_average": info["load_average"],
         "seconds": {name: round(p["seconds"], 2) for name, p in r.items()},
         "queries_seconds": r["query"]["timings"],
         "ratios_to_floor": {
@@ -376,7 +393,8 @@ def report(info: dict[str, Any], gz: int, r: dict[str, dict[str, Any]], as_json:
         return
     print(
         f"{summary['records']:,} CloudTrail records in {summary['log_files']} files: "
-        f"{summary['gzip_mb']} MB gzip, {summary['json_mb']} MB JSON; {CORES} cores"
+        f"{summary['gzip_mb']} MB gzip, {summary['json_mb']} MB JSON; {CORES} cores; "
+        f"1-min load average: {info['load_average']}"
     )
     print()
     print(f"{'phase':<34}{'seconds':>9}{'x floor':>9}{'peak RSS MB':>13}")

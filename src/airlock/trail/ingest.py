@@ -558,7 +558,8 @@ def _ingest_payloads(
         )
         kind = item.obj.kind.value
         summary.files_added[kind] = summary.files_added.get(kind, 0) + 1
-    con.executemany(_SOURCE_INSERT, rows)
+    if rows:
+        con.executemany(_SOURCE_INSERT, rows)
     for item in staged:
         if item.path:
             os.unlink(item.path)

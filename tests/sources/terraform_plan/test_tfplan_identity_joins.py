@@ -225,3 +225,32 @@ def test_organization_policies_and_attachments(tmp_path: Path) -> None:
         and policy.policy_type == "SERVICE_CONTROL_POLICY"
     )
     assert isinstance(policy.document, dict)
+
+
+def test_user_and_group_policy_variants_live_and_deleted(tmp_path: Path) -> None:
+    plan = Plan()
+    plan.resource("aws_iam_user.u", {"id": "u", "name": "u"}, actions=NOOP, expressions={})
+    plan.resource("aws_iam_group.g", {"id": "g", "name": "g"}, actions=NOOP, expressions={})
+    plan.resource(
+        "aws_iam_user_policy_attachment.keep",
+        {"user": "u", "policy_arn": FULL},
+        unknown={"id": True},
+        expressions={},
+    )
+    plan.resource("aws_iam_user_policy_attachment.gone", {"user": "u", "policy_arn": "arn:aws:iam::aws:policy/IAMFullAccess"},
+                  actions=DELETE)  # fmt: skip
+    plan.resource(
+        "aws_iam_group_policy.inline",
+        {"group": "g", "name": "inline", "policy": DOC},
+        unknown={"id": True},
+        expressions={},
+    )
+    plan.resource(
+        "aws_iam_user_policy.gone", {"user": "u", "name": "old", "policy": DOC}, actions=DELETE
+    )
+    inventory = plan.load(tmp_path)
+    user = inventory.get("aws_iam_user.u", User)
+    group = inventory.get("aws_iam_group.g", Group)
+    assert user is not None and user.managed_policies == (FULL,) and user.inline_policies == ()
+    assert group is not None and [p.name for p in group.inline_policies] == ["inline"]
+    assert user.configured_by == ("aws_iam_user_policy_attachment.keep",)

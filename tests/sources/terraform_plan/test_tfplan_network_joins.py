@@ -606,3 +606,31 @@ def test_policy_declared_on_both_forms_is_unresolved(tmp_path: Path) -> None:
         expressions={},
     )
     assert isinstance(_endpoint(tmp_path, same).policy, dict)  # both say the same thing
+
+
+def test_unplaceable_association_leaves_a_gap_on_the_subnet(tmp_path: Path) -> None:
+    plan = _existing_vpc(Plan())
+    plan.resource(
+        "aws_subnet.s",
+        {"id": "subnet-s", "vpc_id": "vpc-1", "cidr_block": "10.0.1.0/24"},
+        actions=NOOP,
+        expressions={},
+    )
+    plan.resource("aws_route_table_association.s", {"subnet_id": "subnet-s"}, unknown={"id": True, "route_table_id": True},
+                  expressions={"route_table_id": ref("local.table")})  # fmt: skip
+    plan.resource("aws_network_acl_association.s", {"subnet_id": "subnet-s", "network_acl_id": "acl-elsewhere"},
+                  unknown={"id": True}, expressions={})  # fmt: skip
+    inventory = plan.load(tmp_path)
+    on_subnet = inventory.gaps_for("aws_subnet.s")
+    assert {g.scope for g in on_subnet} == {
+        "aws_route_table_association",
+        "aws_network_acl_association",
+    }
+    assert len(inventory.gaps_for("aws_route_table_association.s")) == 1
+
+
+def test_elastic_ip_of_a_nat_gateway_is_not_an_attachment(tmp_path: Path) -> None:
+    """``aws_eip.network_interface`` computed by AWS (the NAT gateway's ENI) is no join."""
+    plan = Plan().resource("aws_eip.nat", {"domain": "vpc", "network_interface": "eni-0nat", "public_ip": "198.51.100.4"},
+                           actions=NOOP, expressions={"domain": const("vpc")})  # fmt: skip
+    assert plan.load(tmp_path).gaps == []

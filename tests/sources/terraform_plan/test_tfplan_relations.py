@@ -320,3 +320,33 @@ def test_list_relation_indexed_by_count_takes_the_same_instance(tmp_path: Path) 
     for i in range(2):
         eni = inventory.get(f"aws_network_interface.n[{i}]", NetworkInterface)
         assert eni is not None and eni.security_groups == (f"aws_security_group.sg[{i}]",)
+
+
+def test_module_output_map_read_at_one_key(tmp_path: Path) -> None:
+    """``module.net.endpoint_ids["runtime"]`` (a map output) names that one instance."""
+    plan = Plan()
+    plan.module_call(("net",), outputs={"endpoint_ids": ref("aws_vpc_endpoint.this")})
+    for key in ("runtime", "sts"):
+        plan.resource(f'module.net.aws_vpc_endpoint.this["{key}"]', {"service_name": key, "vpc_endpoint_type": "Interface",
+                      "vpc_id": "vpc-1"}, unknown={"id": True, "policy": True},
+                      expressions={"vpc_id": const("vpc-1")}, for_each=ref("var.services"))  # fmt: skip
+    plan.resource("aws_vpc_endpoint_policy.runtime", {"policy": '{"Statement": []}'}, unknown={"id": True, "vpc_endpoint_id": True},
+                  expressions={"vpc_endpoint_id": ref('module.net.endpoint_ids["runtime"]')})  # fmt: skip
+    inventory = plan.load(tmp_path)
+    assert inventory.gaps == []
+    runtime = inventory.get('module.net.aws_vpc_endpoint.this["runtime"]', VpcEndpoint)
+    sts = inventory.get('module.net.aws_vpc_endpoint.this["sts"]', VpcEndpoint)
+    assert runtime is not None and runtime.policy == {"Statement": []}
+    assert runtime.configured_by == ("aws_vpc_endpoint_policy.runtime",)
+    assert sts is not None and sts.policy is None  # omitted: the full-access default
+
+
+def test_separate_policy_wins_over_an_unknown_own_argument(tmp_path: Path) -> None:
+    """A module passing ``policy = lookup(local.policies, each.key, null)``: unknown to us."""
+    plan = Plan()
+    plan.resource("aws_vpc_endpoint.e", {"service_name": "s", "vpc_endpoint_type": "Interface", "vpc_id": "vpc-1"},
+                  unknown={"id": True, "policy": True}, expressions={"policy": ref("local.policies", "each.key")})  # fmt: skip
+    plan.resource("aws_vpc_endpoint_policy.p", {"policy": '{"Statement": []}'}, unknown={"id": True, "vpc_endpoint_id": True},
+                  expressions={"vpc_endpoint_id": ref("aws_vpc_endpoint.e.id")})  # fmt: skip
+    endpoint = plan.load(tmp_path).get("aws_vpc_endpoint.e", VpcEndpoint)
+    assert endpoint is not None and endpoint.policy == {"Statement": []}

@@ -42,6 +42,34 @@ class Answer:
         if self.counterexample is not None:
             object.__setattr__(self, "counterexample", MappingProxyType(dict(self.counterexample)))
 
+    @staticmethod
+    def of(
+        status: Verdict,
+        reason: str,
+        request: tuple[str, str, str],
+        deciding: tuple[StatementRef, ...],
+        counterexample: Mapping[str, ShownValue] | None,
+        contexts_checked: int,
+        issues: tuple[str, ...],
+    ) -> Answer:
+        """Build an answer without the per-field frozen-dataclass checks (hot path)."""
+        answer = object.__new__(Answer)
+        principal, action, resource = request
+        answer.__dict__.update(
+            status=status,
+            reason=reason,
+            principal=principal,
+            action=action,
+            resource=resource,
+            deciding=deciding,
+            counterexample=None
+            if counterexample is None
+            else MappingProxyType(dict(counterexample)),
+            contexts_checked=contexts_checked,
+            issues=issues,
+        )
+        return answer
+
     def __hash__(self) -> int:
         return hash((self.status, self.principal, self.action, self.resource, self.deciding))
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
+from itertools import chain
 
 from .context import Absent, Constraint, ContextValue, Excluding
 from .document import PolicyDocument, StatementRef
@@ -192,4 +193,6 @@ def fast_key(
 
 
 def refs_of(selections: list[Selection]) -> tuple[StatementRef, ...]:
-    return tuple(ref for sel in selections for ref in sel.refs)
+    if len(selections) == 1:
+        return selections[0].refs
+    return tuple(chain.from_iterable([sel.refs for sel in selections]))

@@ -128,15 +128,18 @@ def recall(
     if entry is None:
         return None
     known = entry.answer
-    principal, action, resource = request
     refs = statements() if entry.used or entry.deciding else ()
     reason, issues = entry.reason, entry.issues
     for index in entry.used:
         name = str(refs[index])
-        reason = reason.replace(_token(index), name)
-        issues = tuple(issue.replace(_token(index), name) for issue in issues)
-    return Answer(
-        known.status, reason, principal, action, resource,
-        tuple(refs[i] for i in entry.deciding),
-        _reshow(known.counterexample, values, is_fixed), known.contexts_checked, issues,
+        token = _token(index)
+        reason = reason.replace(token, name)
+        if issues:
+            issues = tuple([issue.replace(token, name) for issue in issues])
+    shown = known.counterexample
+    if shown is not None:
+        shown = _reshow(shown, values, is_fixed)
+    return Answer.of(
+        known.status, reason, request, tuple([refs[i] for i in entry.deciding]), shown,
+        known.contexts_checked, issues,
     )  # fmt: skip

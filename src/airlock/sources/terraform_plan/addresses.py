@@ -164,6 +164,8 @@ class Reference:
     key: Key | None = None
     has_key: bool = False
     attr: str | None = None
+    #: an index right after ``attr`` (``module.m.ids["a"]``, ``var.map["k"]``)
+    subkey: Key | None = None
 
 
 _META_ROOTS = frozenset({"path", "terraform"})
@@ -185,7 +187,9 @@ def parse_reference(text: str) -> Reference | None:
         }.get(str(root), RefKind.META)
         first = rest[0][1] if rest and rest[0][0] == "attr" else ""
         attr = rest[1][1] if len(rest) > 1 and rest[1][0] == "attr" else None
-        return Reference(kind, name=str(first), attr=str(attr) if attr is not None else None)
+        subkey = rest[1][1] if len(rest) > 1 and rest[1][0] == "index" else None
+        attr_name = str(attr) if attr is not None else None
+        return Reference(kind, name=str(first), attr=attr_name, subkey=subkey)
     if root == "module":
         return _subject(RefKind.MODULE, "", rest)
     if root == "data":
@@ -210,7 +214,8 @@ def _subject(kind: RefKind, rtype: str, rest: list[Step]) -> Reference | None:
         has_key = True
         rest = rest[1:]
     attr = str(rest[0][1]) if rest and rest[0][0] == "attr" else None
-    return Reference(kind, name=name, rtype=rtype, key=key, has_key=has_key, attr=attr)
+    subkey = rest[1][1] if attr is not None and len(rest) > 1 and rest[1][0] == "index" else None
+    return Reference(kind, name, rtype, key, has_key, attr, subkey)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ at the end (no quadratic rebuilding):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -268,17 +268,16 @@ class Assembly:
     ) -> None:
         """A policy set by a separate resource (or reset when the plan deletes it).
 
-        The provider documents the two forms as conflicting: when the target declares its own
-        policy too, the outcome depends on apply order, so it is Unresolved.
+        The provider documents the two forms as conflicting. The separate resource decides,
+        unless the target also declares a policy of its own that is known (and different, for
+        a live resource): then the outcome depends on apply order, and it is Unresolved.
         """
-        if not self.declares(target, "policy"):
-            if v.deleted:
-                self.reset(target, name, reset)
-            else:
-                self.set(target, name, value, v.address)
-            return
         own = getattr(self.resources[target], name, None)
-        if not v.deleted and _hashable(own) == _hashable(value):
+        conflict = self.declares(target, "policy") and own is not None
+        if v.deleted and not conflict:
+            self.reset(target, name, reset)
+            return
+        if not v.deleted and not (conflict and isinstance(own, Mapping) and own != value):
             self.set(target, name, value, v.address)
             return
         what = "deletes" if v.deleted else "has"

@@ -183,6 +183,8 @@ def elastic_ip(v: ResourceView, out: Assembly) -> None:
     for attr, family, kind in holders:
         if v.ref(attr, family=family) is None:
             continue
+        if not association and not v.declared(attr):
+            continue  # computed: an address AWS attached itself (a NAT gateway's ENI)
         target = out.target(v, attr, family, kind)
         if target is None:
             return

@@ -201,9 +201,12 @@ def network_acl_rule(v: ResourceView, out: Assembly) -> None:
 def network_acl_association(v: ResourceView, out: Assembly) -> None:
     """Deleting the association moves the subnet back to the VPC's default network ACL."""
     target = out.target(v, "network_acl_id", F.NETWORK_ACL, NetworkAcl)
+    subnet = v.required_ref("subnet_id", family=F.SUBNET)
     if target is not None:
-        subnet = v.required_ref("subnet_id", family=F.SUBNET)
         out.contribute(v, target, "subnets", [subnet], observed="subnet_ids")
+    elif isinstance(subnet, str) and not v.deleted:
+        reason = f"the network ACL {v.address} associates it with cannot be identified"
+        out.gap(v.type, reason, subnet)
 
 
 BUILDERS: Builders = {

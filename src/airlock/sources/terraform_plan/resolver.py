@@ -32,6 +32,7 @@ from airlock.sources.terraform_plan.addresses import (
     call_path,
     module_text,
     parse_reference,
+    traversal,
 )
 from airlock.sources.terraform_plan.lookup import Path, child
 from airlock.sources.terraform_plan.plan import Plan, PlanResource, as_dict, references
@@ -145,9 +146,9 @@ class Resolver:
             read = bool(found) and not any(r.address in self.plan.deferred_data for r in found)
             return Resolution(plan_time=read, data=tuple(names))
         if ref.kind is RefKind.MODULE:
-            return self._module_output(ref, scope, depth)
+            return _narrow(self._module_output(ref, scope, depth), ref.subkey)
         if ref.kind is RefKind.VAR:
-            return self._variable(ref, scope, depth)
+            return _narrow(self._variable(ref, scope, depth), ref.subkey)
         if ref.kind is RefKind.EACH and ref.name == "value":
             return self._each_value(ref, scope, depth)
         if ref.kind in (RefKind.EACH, RefKind.COUNT, RefKind.META):
@@ -229,28 +230,31 @@ class Resolver:
         return Resolution(tuple(targets), found.plan_time, found.data)
 
 
+def _narrow(found: Resolution, key: Key | None) -> Resolution:
+    """``module.m.ids["a"]``: a map of instances, read at one key -- the instance with it."""
+    if key is None:
+        return found
+    same = tuple(t for t in found.targets if t.key == key and type(t.key) is type(key))
+    return Resolution(same, found.plan_time, found.data) if same else found
+
+
 def _significant(refs: Iterable[str]) -> list[Reference]:
     """Drop the shorter forms Terraform adds after each reference.
 
     ``aws_vpc.main.id`` comes with ``aws_vpc.main``; ``aws_subnet.a[0].id`` with
-    ``aws_subnet.a[0]`` and ``aws_subnet.a``; ``module.m.out`` with ``module.m``.
+    ``aws_subnet.a[0]`` and ``aws_subnet.a``; ``module.m.ids["k"]`` with ``module.m.ids`` and
+    ``module.m``: a reference that is a prefix of another one says nothing more.
     """
-    parsed = [p for p in (parse_reference(r) for r in refs) if p is not None]
-    with_attr = {(p.kind, p.rtype, p.name, p.has_key, p.key) for p in parsed if p.attr is not None}
-    keyed = {(p.kind, p.rtype, p.name) for p in parsed if p.has_key}
+    steps = {r: tuple(traversal(r) or ()) for r in dict.fromkeys(refs)}
+    prefixes = {s[:n] for s in steps.values() for n in range(1, len(s))}
     kept: list[Reference] = []
-    for p in parsed:
-        subject = (p.kind, p.rtype, p.name, p.has_key, p.key)
-        if p.attr is None and subject in with_attr:
+    for text, path in steps.items():
+        if not path or path in prefixes:
             continue
-        if not p.has_key and (p.kind, p.rtype, p.name) in keyed and p.kind in _KEYABLE:
-            continue
-        if p not in kept:
-            kept.append(p)
+        parsed = parse_reference(text)
+        if parsed is not None and parsed not in kept:
+            kept.append(parsed)
     return kept
-
-
-_KEYABLE = frozenset({RefKind.RESOURCE, RefKind.DATA, RefKind.MODULE})
 
 
 def _is_expression(node: object) -> bool:

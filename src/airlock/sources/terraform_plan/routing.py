@@ -124,9 +124,12 @@ def route(v: ResourceView, out: Assembly) -> None:
 
 def route_table_association(v: ResourceView, out: Assembly) -> None:
     target = out.target(v, "route_table_id", F.ROUTE_TABLE, RouteTable)
-    if target is None:
-        return
     subnet = v.ref("subnet_id", family=F.SUBNET)
+    if target is None:
+        if isinstance(subnet, str) and not v.deleted:
+            reason = f"the route table {v.address} associates it with cannot be identified"
+            out.gap(v.type, reason, subnet)  # so that the subnet's routing is not taken as known
+        return
     gateway = v.ref("gateway_id", family=F.GATEWAY)
     if subnet is not None:
         out.contribute(v, target, "subnets", [subnet])
