@@ -19,12 +19,18 @@ What the plan means, and what this source decides:
   (``removed`` blocks) leaves the resource in AWS, so it stays, with its last values; so do
   deleted ``aws_default_*`` adopters (Terraform only forgets them).
 * **Relations** follow configuration references (:mod:`.resolver`): inside modules, through
-  module outputs and variables, ``each.value``; a reference to a ``count``/``for_each``
-  resource without a key names the instance with the referrer's own key when it exists, else
-  every instance (a list relation) or an Unresolved "one of ..." (a single relation). Known
-  values become the address of the plan resource with that id/ARN/name (:mod:`.identities`).
+  module outputs (also read at one key: ``module.m.ids["a"]``) and variables, ``each.value``,
+  and relation-like attributes of other resources (``aws_subnet.a.vpc_id`` names the VPC).
+  A reference to a ``count``/``for_each`` resource without a key names the instance with the
+  referrer's own key when it exists, else every instance: a single relation then becomes an
+  Unresolved "one of ..."; a list relation keeps every instance, unless its expression
+  indexes by ``count.index``/``each.key`` (then it takes the same-key instance too). Known
+  values become the address of the plan resource with that id/ARN/name (:mod:`.identities`),
+  else stay as written; unknown values with no reference to follow are Unresolved.
 * **Split resources** are folded into what they configure (``configured_by`` lists them); see
-  :mod:`.registry` for the full table.
+  :mod:`.registry` for the full table. One whose target is not in the plan, or cannot be
+  identified, is a coverage gap (scope: its type; resource id: its address, and the subnet's
+  address for an unplaceable route table / network ACL association).
 * **VPC defaults** (main route table, default network ACL and security group) are synthesized
   when the plan does not adopt them (:mod:`.defaults`).
 * **Region/account** (:mod:`.providers`): the resource's ARN or v6 ``region`` argument, else its

@@ -392,6 +392,20 @@ def _key_order(resource: PlanResource) -> tuple[int, int, str]:
 _ADDRESS = re.compile(r'"address"\s*:\s*"((?:[^"\\\n]|\\.)*)"')
 
 
+def _unescape(raw: str) -> str:
+    """A JSON string body; addresses usually only escape the quotes of their keys."""
+    if "\\" not in raw:
+        return raw
+    if (
+        "\\\\" not in raw
+        and "\\u" not in raw
+        and all(raw[i + 1] == '"' for i in range(len(raw) - 1) if raw[i] == "\\")
+    ):
+        return raw.replace('\\"', '"')
+    value = json.loads(f'"{raw}"')
+    return value if isinstance(value, str) else raw
+
+
 def _address_lines(text: str) -> dict[str, int]:
     """The line of the first ``"address": "..."`` of each resource in the file."""
     lines: dict[str, int] = {}
@@ -401,7 +415,7 @@ def _address_lines(text: str) -> dict[str, int]:
         last = match.start()
         raw = match.group(1)
         try:
-            address = json.loads(f'"{raw}"') if "\\" in raw else raw
+            address = _unescape(raw)
         except ValueError:
             continue
         lines.setdefault(address, line)
