@@ -217,3 +217,10 @@ class FlowLog(Resource):
 class PrefixList(Resource):
     name: Val[str] | None = None
     entries: tuple[Val[str], ...] = ()
+
+
+# Ids of the objects AWS creates with every VPC, synthesized by offline sources as
+# ``<vpc id><suffix>`` when the template or plan does not declare them.
+MAIN_ROUTE_TABLE_SUFFIX = "#main"
+DEFAULT_NETWORK_ACL_SUFFIX = "#default-network-acl"
+DEFAULT_SECURITY_GROUP_SUFFIX = "#default-security-group"

@@ -27,6 +27,8 @@ SPILL_OVER = timedelta(hours=1)
 
 @dataclass(frozen=True)
 class TimeRange:
+    """The period a verification must prove (either end open when ``None``)."""
+
     start: datetime | None = None
     end: datetime | None = None
 
@@ -36,6 +38,8 @@ class TimeRange:
 
 
 class DigestState(StrEnum):
+    """A digest's signature: verified, refuted, or not provable with what is at hand."""
+
     VALID = "valid"
     INVALID = "invalid"
     UNVERIFIED = "unverified"
@@ -47,7 +51,9 @@ class LoadedDigest:
 
     obj: ObjectKey
     metadata: dict[str, str] | None = None
+    """S3 user metadata (``signature``...); ``None`` when unknown (no sidecar)."""
     sha256: str = ""
+    """Of the uncompressed digest: what the next digest's previousDigestHashValue names."""
     digest: Digest | None = None
     readable: bool = False
     state: DigestState = DigestState.UNVERIFIED
@@ -66,6 +72,7 @@ class LoadedDigest:
 
 
 def load_digest(source: TrailSource, obj: ObjectKey) -> LoadedDigest:
+    """Read, inflate and parse one digest; problems become findings, never exceptions."""
     item = LoadedDigest(obj)
     try:
         content = source.read(obj.key, with_metadata=True)

@@ -26,7 +26,7 @@ def test_cfn_nat_with_separate_routes_and_a_parameter_route() -> None:
     app = result.subject("App")
     assert app.reach is Reach.OPEN
     ids = [h.id for h in app.open_paths[0].hops]
-    assert ids[:5] == ["App", "Vpc#default-nacl", "AppRt", "AppDefault", "Nat"]
+    assert ids[:5] == ["App", "Vpc#default-network-acl", "AppRt", "AppDefault", "Nat"]
     assert ids[-3:] == ["PublicDefault", "Igw", "internet"]
     # the parameter route to an outside transit gateway cannot hide the NAT default route
     assert [w.subnet.id for w in result.workload.subnets] == ["App"]

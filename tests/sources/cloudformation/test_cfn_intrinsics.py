@@ -131,7 +131,7 @@ TABLE: list[tuple[str, Any]] = [
     ("!GetAtt Role.RoleId", sym("${Role.RoleId}", "Role")),
     ("!GetAtt Guardrail.GuardrailId", sym("${Guardrail.GuardrailId}", "Guardrail")),
     ("!GetAtt Vpc.CidrBlock", "10.1.0.0/16"),
-    ("!GetAtt Vpc.DefaultSecurityGroup", sym("${Vpc.DefaultSecurityGroup}", "Vpc#default-sg")),
+    ("!GetAtt Vpc.DefaultSecurityGroup", sym("${Vpc.DefaultSecurityGroup}", "Vpc#default-security-group")),
     ("!GetAtt Bucket.DomainName", sym("${Bucket.DomainName}")),
     ("!GetAtt Missing.Arn", Unknown("no resource Missing")),
     # Sub

@@ -189,14 +189,14 @@ def test_main_route_table_default_acl_and_default_group_are_implicit(load_yaml: 
     assert main.is_main and main.subnets == () and main.vpc == "Vpc"
     assert main.native_type == "AWS::EC2::RouteTable (main, implicit)"
     assert [r.target_kind for r in main.routes] == [RouteTarget.LOCAL, RouteTarget.LOCAL]
-    acl = _get(inventory, "Vpc#default-nacl", NetworkAcl)
+    acl = _get(inventory, "Vpc#default-network-acl", NetworkAcl)
     assert isinstance(acl, NetworkAcl) and acl.is_default
     assert set(acl.subnets) == {"Public", "Private"}  # Isolated has its own ACL
     assert any(e.rule_number == 100 and e.allow is True and not e.egress for e in acl.entries)
     assert any(e.origin == "DenyDefaultNaclOut" and e.allow is False for e in acl.entries)
-    group = _get(inventory, "Vpc#default-sg", SecurityGroup)
+    group = _get(inventory, "Vpc#default-security-group", SecurityGroup)
     assert isinstance(group, SecurityGroup) and group.is_default
-    assert group.ingress[0].security_group == "Vpc#default-sg"
+    assert group.ingress[0].security_group == "Vpc#default-security-group"
     assert {r.cidr_ipv4 for r in group.egress} == {"0.0.0.0/0", None}
 
 

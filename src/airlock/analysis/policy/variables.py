@@ -1,6 +1,12 @@
 """Policy variables: ``${aws:username}``, defaults ``${aws:PrincipalTag/team, 'none'}`` and
 the escapes ``${*}``, ``${?}``, ``${$}``.
 
+A variable names a context key, ``<prefix>:<key>``: one colon after a prefix without colons
+(``aws``, ``saml``, ``www.amazon.com``; the key part may hold more, as tag keys can). Anything
+else in ``${...}`` is literal text -- notably the deploy-time tokens of CloudFormation,
+``${AWS::AccountId}``, ``${AWS::Region}``, ``${LogicalId}``, ``${Resource.Attribute}``, which
+sources leave in policy documents and ARNs.
+
 Variables are substituted only in documents with ``"Version": "2012-10-17"``; under
 ``2008-10-17`` (or no version) ``${...}`` is literal text. A variable whose key has no value
 and no default makes the whole string *null*: a ``Resource`` entry then matches nothing, a
@@ -14,7 +20,7 @@ from collections.abc import Callable
 
 from .wildcard import LITERAL_QUESTION, LITERAL_STAR
 
-_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+_VARIABLE = re.compile(r"\$\{(\*|\?|\$|[^:{}]+:(?!:)[^{}]*)\}")
 _DEFAULT = re.compile(r"^\s*([^,]+?)\s*,\s*'([^']*)'\s*$")
 
 # A lookup returns a single value, or None when the key has no (single) value.

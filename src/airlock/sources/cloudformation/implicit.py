@@ -5,10 +5,10 @@ For each VPC declared in the template:
 * its main route table, ``RouteTable(id="<Vpc>#main", is_main=True)`` holding only the local
   routes (CloudFormation cannot add routes to it by reference). Subnets without an explicit
   association use it; like AWS, it lists no subnets itself;
-* its default network ACL, ``NetworkAcl(id="<Vpc>#default-nacl", is_default=True)``: allow all
+* its default network ACL, ``NetworkAcl(id="<Vpc>#default-network-acl", is_default=True)``: allow all
   in and out (rules 100/101) then the deny-all ``*`` rules. Like AWS, it lists every subnet of
   the VPC that has no explicit ACL association. ``!GetAtt Vpc.DefaultNetworkAcl`` refers to it;
-* its default security group, ``SecurityGroup(id="<Vpc>#default-sg", is_default=True)``:
+* its default security group, ``SecurityGroup(id="<Vpc>#default-security-group", is_default=True)``:
   ingress from members of the group itself, the default egress to everywhere. An endpoint
   with no security groups gets it; ``!GetAtt Vpc.DefaultSecurityGroup`` refers to it.
 
@@ -22,6 +22,9 @@ from dataclasses import replace
 
 from airlock.inventory.model import Resource, Unresolved, Val
 from airlock.inventory.network import (
+    DEFAULT_NETWORK_ACL_SUFFIX,
+    DEFAULT_SECURITY_GROUP_SUFFIX,
+    MAIN_ROUTE_TABLE_SUFFIX,
     NetworkAcl,
     NetworkAclEntry,
     Route,
@@ -35,9 +38,9 @@ from airlock.inventory.network import (
 from airlock.sources.cloudformation.joins import Joins
 from airlock.sources.cloudformation.mapping.firewall import DEFAULT_EGRESS, DENY_ALL
 
-MAIN_ROUTE_TABLE = "#main"
-DEFAULT_NACL = "#default-nacl"
-DEFAULT_SG = "#default-sg"
+MAIN_ROUTE_TABLE = MAIN_ROUTE_TABLE_SUFFIX
+DEFAULT_NACL = DEFAULT_NETWORK_ACL_SUFFIX
+DEFAULT_SG = DEFAULT_SECURITY_GROUP_SUFFIX
 
 ALLOW_ALL = tuple(
     NetworkAclEntry(

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from airlock.inventory.model import Unresolved
+from airlock.inventory.network import DEFAULT_NETWORK_ACL_SUFFIX, DEFAULT_SECURITY_GROUP_SUFFIX
 from airlock.sources.cloudformation.identity import RefKind, identity_of
 from airlock.sources.cloudformation.template import Declaration, Template
 from airlock.sources.cloudformation.values import NO_VALUE, Symbol
@@ -357,7 +358,10 @@ class Resolver:
         return Unresolved("not a boolean expression")
 
 
-_VPC_DEFAULTS = {"DefaultNetworkAcl": "#default-nacl", "DefaultSecurityGroup": "#default-sg"}
+_VPC_DEFAULTS = {
+    "DefaultNetworkAcl": DEFAULT_NETWORK_ACL_SUFFIX,
+    "DefaultSecurityGroup": DEFAULT_SECURITY_GROUP_SUFFIX,
+}
 
 
 def _typed_parameter(kind: str, raw: Any) -> Any:

@@ -5,15 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from airlock.inventory.model import Val
+from airlock.inventory.network import (
+    DEFAULT_NETWORK_ACL_SUFFIX,
+    DEFAULT_SECURITY_GROUP_SUFFIX,
+    MAIN_ROUTE_TABLE_SUFFIX,
+)
 from airlock.sources.terraform_plan.identities import IdIndex
 from airlock.sources.terraform_plan.plan import Plan, PlanResource
 from airlock.sources.terraform_plan.providers import Providers
 from airlock.sources.terraform_plan.resolver import VPC_DEFAULT_ATTRS, VPC_TYPES, Resolver, Target
 from airlock.sources.terraform_plan.view import ResourceView
 
-MAIN_ROUTE_TABLE = "#main"
-DEFAULT_SECURITY_GROUP = "#default-security-group"
-DEFAULT_NETWORK_ACL = "#default-network-acl"
+MAIN_ROUTE_TABLE = MAIN_ROUTE_TABLE_SUFFIX
+DEFAULT_SECURITY_GROUP = DEFAULT_SECURITY_GROUP_SUFFIX
+DEFAULT_NETWORK_ACL = DEFAULT_NETWORK_ACL_SUFFIX
 
 
 @dataclass
