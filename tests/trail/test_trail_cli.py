@@ -8,7 +8,7 @@ from pathlib import Path
 import boto3
 import pytest
 import trail_tamper as tamper
-from test_trail_s3 import BUCKET, upload
+from trail_s3 import BUCKET, upload
 
 from airlock.cli import main
 from airlock.trail.synthetic import PROMPT_MARKER, GeneratedTrail

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -41,8 +42,6 @@ def test_clean_trail_is_verified(trail: GeneratedTrail, key_ring: KeyRing) -> No
 def test_string_to_sign_matches_the_documented_format(trail: GeneratedTrail) -> None:
     first, second = trail.digest_keys[:2]
     content = gzip.decompress(tamper.path(trail, first).read_bytes())
-    import hashlib
-
     digest = parse_digest(content, hashlib.sha256(content).hexdigest())
     assert (
         digest.string_to_sign()
@@ -57,8 +56,6 @@ def test_string_to_sign_matches_the_documented_format(trail: GeneratedTrail) -> 
 
 
 def test_fingerprint_is_md5_of_pkcs1_der(signing_key: SigningKey, public_key_pem: Path) -> None:
-    import hashlib
-
     key = load_pem_key(public_key_pem)
     assert hashlib.md5(signing_key.public_der_pkcs1()).hexdigest() == signing_key.fingerprint
     assert signing_key.fingerprint in key.fingerprints

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import gzip
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -84,8 +85,6 @@ def test_organization_trail_and_aws_doc_example_keys() -> None:
 def test_log_keys_round_trip(
     account: str, region: str, minute: int, unique: str, prefix: str
 ) -> None:
-    from datetime import timedelta
-
     when = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=minute)
     parsed = classify(log_file_key(prefix, account, region, when, unique))
     assert (parsed.kind, parsed.account, parsed.region, parsed.delivered) == (
@@ -106,8 +105,6 @@ def test_s3_uris() -> None:
 
 
 def test_inflate_first_member_only() -> None:
-    import gzip
-
     body = b'{"Records":[]}'
     assert inflate(gzip.compress(body)).ok
     appended = inflate(gzip.compress(body) + gzip.compress(b'{"Records":[{"x":1}]}'))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 
 from airlock.trail.layout import log_file_key, sidecar_name
@@ -53,8 +54,6 @@ def delete(trail: GeneratedTrail, key: str) -> None:
 def inject_log(trail: GeneratedTrail, hour: int) -> str:
     """A well-formed log file delivered mid-window that no digest lists."""
     begin, _ = trail.spec.window(hour)
-    from datetime import timedelta
-
     key = log_file_key(
         trail.spec.prefix,
         trail.spec.account,

@@ -1,45 +1,49 @@
-"""Can anyone in the workload account delete or weaken the audit trail? -- pattern level.
+"""Can anyone in the workload account delete or weaken the audit trail? -- evaluated.
 
-:func:`audit_tamper` is the one place that answers it for one audit bucket (YES is bad). It
-looks for *tamper actions* granted on the bucket or its objects (policy.md §1.4):
-deleting object versions, bypassing governance retention, shortening retention or lifting a
-legal hold, replacing the lifecycle, Object Lock, versioning or bucket policy. Object Lock in
-COMPLIANCE mode with enough retention makes the deletion paths impossible for locked records,
-which leaves the paths that weaken the protection of future records (Object Lock
-configuration, bucket policy).
+:func:`audit_tamper` answers it for one audit bucket (YES is bad). For every *tamper action*
+(policy.md §1.4: deleting object versions, bypassing governance retention, changing retention
+or legal holds, replacing the lifecycle, Object Lock, versioning or bucket policy, deleting
+the bucket) it asks the policy evaluator whether a principal of the workload account can call
+it on the bucket (bucket-level actions) or on some object of it (object-level actions),
+through identity policies, permissions boundary, bucket policy, SCPs and RCPs:
 
-Grants come from identity policies of principals in the inventory and from the bucket policy;
-an explicit Deny in the principal's policies or in the bucket policy (``Principal: "*"``, no
-condition other than an ``aws:PrincipalArn`` exemption that does not match) neutralizes one.
+* every role and user of the inventory in the workload account: ALLOW is a FAIL with the
+  counterexample request and the deciding statements;
+* the account root user, and a principal of the workload account that the inventory does not
+  list (any ARN, any tag, full identity permissions; skipped when the inventory is a complete
+  scan of IAM): ALLOW is a FAIL when the bucket policy itself grants the action to them (its
+  Allow is among the deciding statements), else UNKNOWN -- an SCP this inventory does not
+  hold may stop the root, and an IaC scan cannot rule the other principals out. A Deny of the
+  bucket policy for ``Principal: "*"`` without an exemption they could satisfy makes the
+  answer DENY, except that S3 always lets the bucket owner's root user get, put and delete
+  the bucket policy (only an SCP stops that, so it stays UNKNOWN without one).
 
-What the pattern check cannot see keeps the answer open: principals outside the inventory,
-and the account root, which S3 always lets replace a bucket policy of its own account (only an
-SCP or a separate account stops it). So a bucket in the workload account is never cleared
-here: the answer is YES with the granting statement, or UNKNOWN until the policy evaluator
-is wired in. A bucket in another account is cleared when its policy grants the workload
-account no tamper action.
+Object Lock in COMPLIANCE mode with enough retention makes the deletion paths harmless for
+locked records (nobody, the root user included, can delete a locked version or shorten its
+retention), and ``s3:DeleteObject`` without a version only writes a delete marker on a
+versioned bucket: such actions are still evaluated and shown, but cannot fail the bucket.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from airlock.controls.buckets import BucketUse, bucket_arn
-from airlock.controls.invocation import principal_matches
-from airlock.controls.judgement import Judgement, no, undecided, yes
-from airlock.controls.key_policy import root_account
-from airlock.controls.model import ScanContext
-from airlock.controls.principals import Principal, policy_set, principals
-from airlock.controls.statements import (
-    HOME_ACCOUNT,
-    ParsedPolicy,
-    Statement,
-    arn_match,
-    arns_intersect,
-    parse_policy,
+from airlock.analysis.policy import (
+    Answer,
+    ContextInput,
+    PolicyDocument,
+    PolicyKind,
+    PrincipalKind,
+    Verdict,
 )
+from airlock.controls.authorization import Authorization, Subject, authorization
+from airlock.controls.buckets import BucketUse, bucket_arn
+from airlock.controls.deploy_tokens import for_evaluator
+from airlock.controls.judgement import Judgement, no, undecided, yes
+from airlock.controls.model import ScanContext
 from airlock.inventory.encryption import S3Bucket
-from airlock.inventory.model import Resource, Unresolved
+from airlock.inventory.model import Resource
 
 
 @dataclass(frozen=True)
@@ -65,21 +69,34 @@ TAMPER_ACTIONS = (
 )
 
 
-def relevant_actions(bucket: S3Bucket, min_days: int) -> tuple[TamperAction, ...]:
-    locked = (
-        bucket.object_lock_mode == "COMPLIANCE"
-        and isinstance(bucket.object_lock_days, int)
-        and bucket.object_lock_days >= min_days
-    )
+def harmless(bucket: S3Bucket, item: TamperAction, min_days: int) -> str | None:
+    """Why ``item`` cannot destroy records of ``bucket`` whatever the policies say, if so."""
+    days = bucket.object_lock_days
+    if (
+        item.locked_out
+        and bucket.object_lock_mode == "COMPLIANCE"
+        and isinstance(days, int)
+        and days >= min_days
+    ):
+        return f"Object Lock COMPLIANCE keeps every version for {days} days (at least the required {min_days}); nobody, the root user included, can delete it or shorten its retention"
     versioned = bucket.versioning == "Enabled" or bucket.object_lock_enabled is True
-    out = []
-    for item in TAMPER_ACTIONS:
-        if locked and item.locked_out:
-            continue
-        if item.action == "s3:DeleteObject" and versioned:
-            continue  # only writes a delete marker on a versioned bucket
-        out.append(item)
-    return tuple(out)
+    if item.action == "s3:DeleteObject" and versioned:
+        return "on a versioned bucket it only writes a delete marker"
+    return None
+
+
+def relevant_actions(bucket: S3Bucket, min_days: int) -> tuple[TamperAction, ...]:
+    """The tamper actions that can destroy or weaken records of ``bucket``."""
+    return tuple(a for a in TAMPER_ACTIONS if harmless(bucket, a, min_days) is None)
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    item: TamperAction
+    subject: Subject
+    answer: Answer
+    grade: str  # "fail", "unknown", "harmless"
+    why: str
 
 
 def audit_tamper(ctx: ScanContext, use: BucketUse) -> Judgement:
@@ -89,192 +106,154 @@ def audit_tamper(ctx: ScanContext, use: BucketUse) -> Judgement:
         return undecided(
             f"Bucket {use.name} is not in this inventory, so who can change it cannot be read.",
         )
-    actions = relevant_actions(bucket, ctx.settings.min_retention_days)
     arn = bucket_arn(bucket)
-    bucket_policy = parse_policy(bucket.policy)
-    doubts: list[str] = []
-    if isinstance(bucket_policy, Unresolved):
-        doubts.append(f"the bucket policy is unresolved ({bucket_policy.reason})")
-        bucket_policy = None
-    home = _workload_account(ctx, use)
-    separate = isinstance(bucket.account, str) and home is not None and bucket.account != home
-    if separate:
-        return _cross_account(bucket, bucket_policy, actions, arn, home or "", doubts)
-    for principal in principals(ctx.inventory):
-        found = _identity_grant(ctx, principal, actions, arn, bucket_policy, doubts)
-        if found is not None:
-            return found
-    if bucket_policy is not None:
-        for stmt in bucket_policy.allows:
-            hit = _grants(stmt, actions, arn)
-            if hit is True and _same_account_grantee(stmt, home):
-                return yes(
-                    f"The policy of bucket {bucket.id} grants a tamper action to principals of the workload account.",
-                    statement=stmt.shown(),
-                )
-    reason = "; ".join(doubts[:2]) + "; " if doubts else ""
-    return undecided(
-        f"No policy in this inventory grants a tamper action on bucket {bucket.id}, but {reason}principals outside the inventory and the account root (which can always replace a bucket policy in its own account) are not evaluated yet.",
-        actions=[a.action for a in actions],
+    if arn is None:
+        return undecided(f"The name of bucket {bucket.id} is unresolved, so its ARN is unknown.")
+    auth = authorization(ctx)
+    home = _workload_account(ctx, use, auth)
+    owner = for_evaluator(bucket.account) if isinstance(bucket.account, str) else home
+    policy = None
+    if bucket.policy is not None:
+        policy = auth.book.document(
+            bucket.policy, PolicyKind.RESOURCE, f"{bucket.id} bucket policy", "bucket policy"
+        )
+    subjects = _workload_subjects(auth, home, policy)
+    outcomes: list[_Outcome] = []
+    checked: list[dict[str, Any]] = []
+    for item in TAMPER_ACTIONS:
+        why_harmless = harmless(bucket, item, ctx.settings.min_retention_days)
+        target = for_evaluator(f"{arn}/*" if item.on_objects else arn)
+        found = _judge_action(auth, item, target, owner, policy, subjects, why_harmless)
+        outcomes += found
+        checked.append(_summary(auth, item, found, why_harmless))
+    failing = next((o for o in outcomes if o.grade == "fail"), None)
+    if failing is not None:
+        return _failed(auth, bucket, failing, checked)
+    doubtful = next((o for o in outcomes if o.grade == "unknown"), None)
+    if doubtful is not None:
+        return undecided(
+            f"No principal of this inventory can delete or weaken bucket {bucket.id}, but {doubtful.why}.",
+            actions=checked,
+            proof=auth.evidence(doubtful.answer),
+        )
+    where = "" if owner == home else " (it is in another account)"
+    return no(
+        f"No principal of the workload account can delete or weaken bucket {bucket.id}{where}: every tamper action is denied or cannot touch locked records.",
+        actions=checked,
     )
 
 
-def _workload_account(ctx: ScanContext, use: BucketUse) -> str | None:
+def _workload_account(ctx: ScanContext, use: BucketUse, auth: Authorization) -> str:
     for user_id in use.users:
         writer = ctx.inventory.get(user_id, Resource)
         if writer is not None and isinstance(writer.account, str):
-            return writer.account
-    home = ctx.inventory.source.account
-    return home if isinstance(home, str) else None
+            return for_evaluator(writer.account)
+    return auth.account
 
 
-def _targets(item: TamperAction, arn: str | None) -> str | None:
-    if arn is None:
-        return None
-    return f"{arn}/*" if item.on_objects else arn
+def _workload_subjects(
+    auth: Authorization, home: str, policy: PolicyDocument | None
+) -> list[tuple[Subject, dict[str, ContextInput] | None, bool]]:
+    """(subject, fixed context, listed in the inventory) for the workload account."""
+    found: list[tuple[Subject, dict[str, ContextInput] | None, bool]] = [(auth.root(home), None, False)]
+    found += [(s, None, True) for s in auth.subjects() if s.principal.account == home]
+    if not auth.complete and home == auth.account:
+        docs = [policy, *(doc for level in auth.policy_set(auth.unlisted()).scps for doc in level)]
+        context = auth.unlisted_context()
+        found += [(s, context, False) for s in auth.unlisted_variants(docs)]
+    return found
 
 
-def _grants(stmt: Statement, actions: tuple[TamperAction, ...], arn: str | None) -> bool | None:
-    """Whether an Allow statement grants one of ``actions`` on the bucket (None: cannot tell)."""
-    answer: bool | None = False
-    for item in actions:
-        covers = stmt.covers_action(item.action)
-        if covers is False:
-            continue
-        reach = _reaches(stmt, _targets(item, arn))
-        if covers is True and reach is True:
-            return True
-        if reach is not False:
-            answer = None
-    return answer
-
-
-def _reaches(stmt: Statement, target: str | None) -> bool | None:
-    if stmt.not_resource:
-        return None
-    if "*" in stmt.resources:
-        return True
-    if target is None:
-        s3 = [r for r in stmt.resources if r.startswith("arn:aws:s3:::") or r.startswith("arn:*")]
-        return None if s3 or "Resource" in stmt.unresolved else False
-    if any(arns_intersect(r, target) for r in stmt.resources):
-        return True
-    return None if "Resource" in stmt.unresolved else False
-
-
-def _identity_grant(
-    ctx: ScanContext,
-    principal: Principal,
-    actions: tuple[TamperAction, ...],
-    arn: str | None,
-    bucket_policy: ParsedPolicy | None,
-    doubts: list[str],
-) -> Judgement | None:
-    ps = policy_set(ctx, principal)
-    if ps.problems:
-        doubts.append(f"{principal.id} has unreadable policies")
-    for policy, stmt in ps.allows():
-        for item in actions:
-            if stmt.covers_action(item.action) is not True:
-                continue
-            reach = _reaches(stmt, _targets(item, arn))
-            if reach is None:
-                doubts.append(f"{policy.name} statement {stmt.index} may reach the bucket")
-                continue
-            if not reach:
-                continue
-            denied = _denied(principal, item, arn, [s for _, s in ps.denies()], bucket_policy)
-            if denied is True:
-                continue
-            if denied is None:
-                doubts.append(f"a conditional deny may stop {item.action} for {principal.id}")
-                continue
-            return yes(
-                f"{principal.id} may call {item.action} on the audit bucket through {policy.name}.",
-                principal=principal.id,
-                action=item.action,
-                policy=policy.name,
-                statement=stmt.shown(),
-            )
-    return None
-
-
-def _denied(
-    principal: Principal,
+def _judge_action(
+    auth: Authorization,
     item: TamperAction,
-    arn: str | None,
-    identity_denies: list[Statement],
-    bucket_policy: ParsedPolicy | None,
-) -> bool | None:
-    target = _targets(item, arn)
-    answer: bool | None = False
-    candidates = list(identity_denies)
-    if bucket_policy is not None:
-        candidates += [s for s in bucket_policy.denies if s.open_principal]
-    for deny in candidates:
-        if deny.covers_action(item.action) is not True or deny.not_resource:
-            continue
-        if not (
-            "*" in deny.resources
-            or (target is not None and any(arn_match(d, target) for d in deny.resources))
+    target: str,
+    owner: str,
+    policy: PolicyDocument | None,
+    subjects: list[tuple[Subject, dict[str, ContextInput] | None, bool]],
+    why_harmless: str | None,
+) -> list[_Outcome]:
+    out: list[_Outcome] = []
+    for subject, context, listed in subjects:
+        if (
+            listed
+            and not auth.might_allow(subject, item.action)
+            and not auth.named_by(policy, item.action, subject)
         ):
             continue
-        if not deny.conditions:
-            return True
-        exempt = [c for c in deny.conditions if c.on("aws:PrincipalArn") and c.negated]
-        if len(exempt) == len(deny.conditions):
-            matched = principal_matches(principal, tuple(v for c in exempt for v in c.values))
-            if matched is False:
-                return True
-            if matched is None:
-                answer = None
-        else:
-            answer = None
-    return answer
-
-
-def _same_account_grantee(stmt: Statement, home: str | None) -> bool:
-    for kind, value in stmt.principals:
-        if value == "*" and kind in ("*", "AWS") and not stmt.conditions:
-            return True
-        if kind != "AWS":
+        answer = auth.ask(
+            subject, item.action, target, resource_policy=policy, resource_account=owner,
+            rcp_service=True, context=context,
+        )  # fmt: skip
+        if answer.status is Verdict.DENY:
             continue
-        account = root_account(value)
-        if account == HOME_ACCOUNT:
-            return True
-        if home is not None and (account == home or f":{home}:" in value):
-            return True
-    return False
+        grade, why = _grade(auth, item, subject, answer, listed)
+        if why_harmless is not None:
+            grade, why = "harmless", f"{why_harmless}"
+        out.append(_Outcome(item, subject, answer, grade, why))
+    return out
 
 
-def _cross_account(
-    bucket: S3Bucket,
-    bucket_policy: ParsedPolicy | None,
-    actions: tuple[TamperAction, ...],
-    arn: str | None,
-    home: str,
-    doubts: list[str],
+def _grade(
+    auth: Authorization, item: TamperAction, subject: Subject, answer: Answer, listed: bool
+) -> tuple[str, str]:
+    if answer.status is Verdict.UNKNOWN:
+        return "unknown", f"whether {subject.label} can call {item.action} cannot be decided ({auth.reason(answer)})"
+    if listed or auth.first_statement(answer, PolicyKind.RESOURCE) is not None:
+        return "fail", ""
+    if subject.principal.kind is PrincipalKind.ROOT:
+        why = f"the account root user can call {item.action} unless an SCP outside this inventory denies it"
+        if item.action in _ROOT_ALWAYS:
+            why += " (S3 lets the bucket owner's root change its bucket policy despite a Deny in it)"
+        return "unknown", why
+    return "unknown", f"{subject.label} with permissions to call {item.action} would not be stopped by any policy here"
+
+
+_ROOT_ALWAYS = frozenset({"s3:PutBucketPolicy", "s3:DeleteBucketPolicy"})
+
+
+def _summary(
+    auth: Authorization, item: TamperAction, found: list[_Outcome], why_harmless: str | None
+) -> dict[str, Any]:
+    out: dict[str, Any] = {"action": item.action}
+    if not found:
+        out["result"] = "denied to every principal of the workload account"
+    else:
+        out["result"] = "may be allowed" if why_harmless is None else "allowed but harmless"
+        out["principals"] = [
+            {"principal": o.subject.arn, "status": o.answer.status.value} for o in found[:5]
+        ]
+    if why_harmless is not None:
+        out["note"] = why_harmless
+    return out
+
+
+def _failed(
+    auth: Authorization, bucket: S3Bucket, failing: _Outcome, checked: list[dict[str, Any]]
 ) -> Judgement:
-    if bucket.policy is None:
-        return no(
-            f"Bucket {bucket.id} is in account {bucket.account} and has no bucket policy, so the workload account {home} cannot reach it.",
-        )
-    if bucket_policy is None:
-        return undecided(f"Bucket {bucket.id} is in account {bucket.account}, but {doubts[0]}.")
-    for stmt in bucket_policy.allows:
-        hit = _grants(stmt, actions, arn)
-        if hit is False:
-            continue
-        if _same_account_grantee(stmt, home) or stmt.open_principal:
-            if hit is True:
-                return yes(
-                    f"The policy of bucket {bucket.id} (account {bucket.account}) grants a tamper action to the workload account {home}.",
-                    statement=stmt.shown(),
-                )
-            doubts.append(f"bucket policy statement {stmt.index} may grant a tamper action")
-    if doubts:
-        return undecided(f"Bucket {bucket.id} is in account {bucket.account}, but {doubts[0]}.")
-    return no(
-        f"Bucket {bucket.id} is in account {bucket.account}, and its policy grants the workload account {home} no tamper action.",
-        actions=[a.action for a in actions],
+    answer = failing.answer
+    subject = failing.subject
+    proof = auth.evidence(answer)
+    granted = auth.first_statement(answer, PolicyKind.IDENTITY, PolicyKind.RESOURCE) or {}
+    who = subject.resource.id if subject.resource is not None else subject.label
+    via = granted.get("policy", "its policies")
+    bucket_grant = granted.get("ref", "").startswith("resource")
+    reason = (
+        f"The policy of bucket {bucket.id} grants {failing.item.action} to {who} of the workload account, and no deny stops it."
+        if bucket_grant
+        else f"{who[:1].upper() + who[1:]} may call {failing.item.action} on the audit bucket through {via}."
+    )
+    return yes(
+        reason,
+        principal=who,
+        action=failing.item.action,
+        policy=via,
+        statement=granted.get("statement"),
+        counterexample={
+            "action": answer.action,
+            "resource": proof["resource"],
+            **proof.get("counterexample", {}),
+        },
+        proof=proof,
+        actions=checked,
     )

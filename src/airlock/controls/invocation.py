@@ -1,41 +1,41 @@
-"""Who can call Bedrock, and under which conditions -- the pattern-level answers.
+"""Who can call Bedrock, and under which conditions -- proved by the policy evaluator.
 
 Each public function answers one question about one principal and returns a
-:class:`~airlock.controls.judgement.Judgement`; YES is the bad answer. They are the places
-the policy evaluator (:mod:`airlock.analysis.policy`) plugs in:
+:class:`~airlock.controls.judgement.Judgement`; YES is the bad answer. Every answer is an
+evaluation (:mod:`airlock.analysis.policy`) of the principal's identity policies, permissions
+boundary and SCPs (:mod:`airlock.controls.authorization`): YES comes with the request the
+evaluator allowed (the counterexample) and the statements that allowed it, NO means every
+request of the question is denied, UNKNOWN names what could not be read.
 
-* :func:`invoke_outside_endpoint` -- can P call Bedrock's data plane without our VPC endpoint?
-* :func:`unscoped_invocation` -- can P invoke every model (``*`` resources)?
+* :func:`invoke_outside_endpoint` -- the leaked-credential test: can P call Bedrock's data
+  plane from outside our network -- no VPC endpoint or VPC of ours (absent, or the attacker's
+  own), not as a forward-access call of another service?
+* :func:`unscoped_invocation` -- can P invoke a model nobody approved: a fresh foundation-model
+  ARN, a fresh ``global.`` inference profile, a fresh application inference profile?
 * :func:`invoke_without_guardrail` -- can P invoke a model without naming a guardrail?
-* :func:`bearer_token_allowed` -- can P call Bedrock with an API key?
-* :func:`global_profile_allowed` -- can P invoke a ``global.`` inference profile?
-
-Until then they match shapes. An Allow that covers the action is *safe* when its own
-conditions close the gap (``StringEquals aws:SourceVpce``), or *closed* when a Deny in the
-identity policies, the permissions boundary or an SCP covers it with a condition whose shape
-is known to hold for the attacker's request (``StringNotEquals aws:SourceVpce``). An open
-grant gives YES with the statement and a counterexample request. Anything that cannot be read
-(an unresolved document, an AWS managed policy not in Airlock's table, a boundary outside the
-inventory, a Deny with conditions the pattern cannot judge) makes the answer UNKNOWN instead
-of NO -- and an unreadable customer policy, boundary or SCP makes it UNKNOWN instead of YES,
-since each could hold the Deny that removes the grant (an AWS managed policy missing from the
-table only adds grants, so it cannot turn a YES into a NO).
+* :func:`bearer_token_allowed` -- can P call Bedrock with a short- or long-term API key?
+* :func:`global_profile_allowed` -- can P invoke a ``global.`` cross-region inference profile
+  all the way: the profile in the source region, the model in the source region, and the
+  model in the unspecified destination region (``aws:RequestedRegion`` = ``unspecified``)?
 """
 
 from __future__ import annotations
 
-from airlock.controls.grants import Check, answer, exposure
-from airlock.controls.judgement import Judgement
-from airlock.controls.model import ScanContext
-from airlock.controls.models import reaches_global_profile, unscoped_model_resource
-from airlock.controls.principals import Principal, policy_set, principals
-from airlock.controls.statements import (
-    Condition,
-    Statement,
-    arn_match,
-    glob_match,
+from typing import Any
+
+from airlock.analysis.policy import ABSENT, Answer, ContextInput, Excluding, PolicyKind, Verdict
+from airlock.controls.authorization import (
+    Authorization,
+    Probe,
+    Search,
+    Subject,
+    authorization,
 )
-from airlock.inventory.identity import Group, Role
+from airlock.controls.deploy_tokens import for_evaluator
+from airlock.controls.judgement import Judgement, no, undecided, yes
+from airlock.controls.model import ScanContext
+from airlock.controls.principals import Principal, principals
+from airlock.inventory.network import Vpc, VpcEndpoint
 
 MODEL_INVOKE = ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream")
 DATA_PLANE = (
@@ -49,205 +49,216 @@ DATA_PLANE = (
 BEARER = ("bedrock:CallWithBearerToken", "bedrock-mantle:CallWithBearerToken")
 #: any Bedrock action -- a principal with none of these is not a Bedrock caller
 ANY_BEDROCK = (*DATA_PLANE, "bedrock:CallWithBearerToken")
-
 NETWORK_KEYS = ("aws:SourceVpce", "aws:SourceVpc", "aws:SourceVpcArn")
-_POSITIVE_STRING = frozenset(
-    {"StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike"}
+
+#: some Bedrock resource (models, profiles, agents, knowledge bases...) in ``{region}``
+ANY_BEDROCK_RESOURCE = "arn:*:bedrock:{region}:*:*"
+#: a model nobody approved: a provider no policy names
+UNAPPROVED_MODEL = "airlock.unapproved-model-v1:0"
+UNAPPROVED = (
+    f"arn:*:bedrock:{{region}}::foundation-model/{UNAPPROVED_MODEL}",
+    f"arn:*:bedrock:{{region}}:*:inference-profile/global.{UNAPPROVED_MODEL}",
+    "arn:*:bedrock:{region}:*:application-inference-profile/airlock-unapproved",
 )
-
-# --- network binding ---------------------------------------------------------------
-
-
-def binds_network(stmt: Statement) -> bool:
-    """An Allow condition that only a request through our endpoint or VPC satisfies."""
-    return any(
-        c.requires_key and c.base in _POSITIVE_STRING and _concrete(c)
-        for c in stmt.conditions_on(*NETWORK_KEYS)
-    )
+GLOBAL_PROFILES = "arn:aws:bedrock:{region}:*:inference-profile/global.*"
+TOKEN_TYPES = ("SHORT_TERM", "LONG_TERM")
+_ORIGIN_KEYS = ("aws:SourceVpce", "aws:SourceVpc", "aws:SourceVpcArn", "aws:VpceAccount", "aws:VpceOrgID")
+_FAS_KEYS = ("aws:CalledVia", "aws:CalledViaFirst", "aws:CalledViaLast")
 
 
-def _concrete(condition: Condition) -> bool:
-    return bool(condition.values) and not any(v.strip("*?") == "" for v in condition.values)
+def _subject(ctx: ScanContext, principal: Principal) -> tuple[Authorization, Subject]:
+    auth = authorization(ctx)
+    return auth, auth.subject(principal)
 
 
-def network_deny(principal: Principal) -> Check:
-    """Whether a Deny's conditions hold for a leaked credential used outside the VPC."""
-    tags = {k.lower(): v for k, v in principal.tags.items() if isinstance(v, str)}
-
-    def closes(stmt: Statement) -> bool | None:
-        if not stmt.conditions:
-            return True  # an unconditional deny removes the action everywhere
-        network = stmt.conditions_on(*NETWORK_KEYS)
-        if any(c.requires_key for c in network):
-            return False  # applies only to requests that carry a VPC key
-        if not any(c.negated and _concrete(c) for c in network):
-            return None if network else False
-        verdict: bool | None = True
-        for cond in stmt.conditions:
-            if cond in network:
-                continue
-            judged = _safe_exemption(cond, principal, tags)
-            if judged is False:
-                return False
-            if judged is None:
-                verdict = None
-        return verdict
-
-    return closes
+def _label(subject: Subject) -> str:
+    return subject.label[:1].upper() + subject.label[1:]
 
 
-def _safe_exemption(cond: Condition, principal: Principal, tags: dict[str, str]) -> bool | None:
-    """True when the extra condition holds for the attacker's request, False when it exempts
-    this principal, None when the pattern cannot say."""
-    values = {v.lower() for v in cond.values}
-    if cond.on("aws:ViaAWSService", "aws:PrincipalIsAWSService") and cond.base == "Bool":
-        return values == {"false"}
-    if cond.on("aws:SourceIp") and cond.base == "NotIpAddress":
-        return True  # the organization's own egress range is an accepted exemption
-    if cond.on("aws:PrincipalArn") and cond.negated and not cond.unresolved:
-        exempt = principal_matches(principal, cond.values)
-        return None if exempt is None else not exempt
-    if cond.key.lower().startswith("aws:principaltag/") and cond.base.startswith("String"):
-        tag = tags.get(cond.key.split("/", 1)[1].lower())
-        matched = tag is not None and tag.lower() in values
-        return not matched if cond.negated else matched
-    return None
+def _granted_by(auth: Authorization, answer: Answer) -> tuple[str, dict[str, Any]]:
+    """"policy app (statement 0)" and the statement as written."""
+    found = auth.first_statement(answer, PolicyKind.IDENTITY) or auth.first_statement(answer)
+    if found is None:
+        return "its policies", {}
+    where = f"policy {found.get('policy', '?')}"
+    ref = found.get("ref", "")
+    index = ref.rsplit(" statement ", 1)[-1] if " statement " in ref else ""
+    return (f"{where}, statement {index}" if index else where), found
 
 
-def principal_matches(principal: Principal, patterns: tuple[str, ...]) -> bool | None:
-    """Whether the principal's ARN matches one of ``patterns`` (None: cannot tell).
+def _proved(
+    auth: Authorization,
+    search: Search,
+    *,
+    yes_reason: str,
+    no_reason: str,
+    none_reason: str,
+    question: str,
+) -> Judgement:
+    """The judgement of a search: YES with the counterexample, UNKNOWN, or NO."""
+    if search.allowed is not None:
+        answer = search.allowed
+        by, statement = _granted_by(auth, answer)
+        proof = auth.evidence(answer)
+        counterexample = {
+            "action": answer.action,
+            "resource": proof["resource"],
+            **proof.get("counterexample", {}),
+        }
+        return yes(
+            yes_reason.format(action=answer.action, by=by),
+            statement={
+                "policy": statement.get("policy"),
+                "statement": statement.get("statement"),
+                "action": answer.action,
+            },
+            counterexample=counterexample,
+            proof=proof,
+        )
+    if search.unknown:
+        first = search.unknown[0]
+        return undecided(
+            f"{question} cannot be decided: {auth.reason(first)}.",
+            proof=[auth.evidence(a) for a in search.unknown[:3]],
+        )
+    if not search.asked:
+        return no(none_reason)
+    return no(no_reason, proof=[auth.evidence(a) for a in search.denied[:3]])
 
-    Without a known ARN the principal's name is compared with the name part of each pattern
-    (the account part then stays unknown, which only matters for a match).
+
+# --- network binding: the leaked-credential test ---------------------------------------
+
+
+def _literals(auth: Authorization, subject: Subject, key: str) -> set[str]:
+    """Values the principal's own policies compare ``key`` with (taken to be ours)."""
+    wanted = key.lower()
+    found: set[str] = set()
+    docs = [*subject.identity, *((subject.boundary,) if subject.boundary else ())]
+    docs += [doc for level in auth.policy_set(subject, uncertain=True).scps for doc in level]
+    for doc in docs:
+        for stmt in doc.statements:
+            for clause in stmt.conditions:
+                if clause.key == wanted:
+                    found.update(clause.values)
+    return found
+
+
+def _regions(auth: Authorization, subject: Subject) -> list[str] | None:
+    """The regions worth asking about separately, or None when no policy of the principal
+    reads ``aws:RequestedRegion`` (then the region of a request does not matter).
+
+    A request to a regional Bedrock resource carries that resource's region as
+    ``aws:RequestedRegion``; asking region by region keeps the two consistent. The regions
+    are those the policies name (in resources or conditions), the deployment's, and one
+    that nothing names.
     """
-    if isinstance(principal.arn, str):
-        return any(arn_match(p, principal.arn) for p in patterns)
-    name = principal.name if isinstance(principal.name, str) else None
-    if name is None or isinstance(principal, Group):
+    named = _literals(auth, subject, "aws:RequestedRegion")
+    if not named:
         return None
-    kind = "role" if isinstance(principal, Role) else "user"
-    for pattern in patterns:
-        if pattern == "*":
-            return True
-        parts = pattern.split(":", 5)
-        head, sep, rest = parts[-1].partition("/")
-        if sep and glob_match(head, kind) and glob_match(rest.rsplit("/", 1)[-1], name):
-            any_account = len(parts) == 6 and parts[4].strip("*") == ""
-            return True if any_account else None
-    return False
+    found = {auth.region, *named}
+    docs = [*subject.identity, *((subject.boundary,) if subject.boundary else ())]
+    for doc in docs:
+        for stmt in doc.statements:
+            for pattern in stmt.resources.patterns if stmt.resources is not None else ():
+                parts = pattern.split(":")
+                if len(parts) >= 6 and parts[2] == "bedrock":
+                    found.add(parts[3])
+    wanted = sorted(r for r in found if r and "*" not in r and "?" not in r and r != "unspecified")
+    return [*wanted, "airlock-other-region"]
+
+
+def _probes(
+    auth: Authorization,
+    subject: Subject,
+    actions: tuple[str, ...],
+    resources: tuple[str, ...],
+    context: dict[str, ContextInput],
+) -> list[Probe]:
+    """``resources`` hold ``{region}``; one probe per action and resource (and per region
+    when the principal's policies read ``aws:RequestedRegion``)."""
+    regions = _regions(auth, subject)
+    if regions is None:
+        return [Probe(a, r.format(region="*"), context) for a in actions for r in resources]
+    return [
+        Probe(a, r.format(region=region), {**context, "aws:RequestedRegion": region})
+        for a in actions
+        for r in resources
+        for region in regions
+    ]
+
+
+def outside_context(auth: Authorization, subject: Subject) -> dict[str, ContextInput]:
+    """A request made with the principal's credentials from outside our network.
+
+    No VPC endpoint or VPC of ours (absent, or the attacker's own: any value but ours, where
+    ours are the endpoints and VPCs of the inventory and the values the principal's policies
+    name), not a forward-access call of another AWS service, not an AWS service itself.
+    """
+    inventory = auth.inventory
+    ours: dict[str, set[str]] = {key: _literals(auth, subject, key) for key in _ORIGIN_KEYS}
+    for endpoint in inventory.of(VpcEndpoint):
+        ours["aws:SourceVpce"].update(v for v in (endpoint.aws_id, endpoint.id) if isinstance(v, str))
+        vpc = inventory.get(endpoint.vpc, Vpc)
+        names = [endpoint.vpc, *((vpc.aws_id, vpc.id) if vpc is not None else ())]
+        ours["aws:SourceVpc"].update(v for v in names if isinstance(v, str))
+    ours["aws:VpceAccount"].add(auth.account)
+    context: dict[str, ContextInput] = {
+        key: Excluding.of(sorted(for_evaluator(v) for v in values)) for key, values in ours.items()
+    }
+    context.update(dict.fromkeys(_FAS_KEYS, ABSENT))
+    context["aws:ViaAWSService"] = False
+    context["aws:PrincipalIsAWSService"] = False
+    return context
 
 
 def invoke_outside_endpoint(ctx: ScanContext, principal: Principal) -> Judgement:
     """Can ``principal`` call Bedrock's data plane without going through our VPC endpoint?"""
-    exp = exposure(
-        policy_set(ctx, principal),
-        DATA_PLANE,
-        safe=binds_network,
-        closes=network_deny(principal),
-    )
-    return answer(
-        exp,
-        yes_reason="Policy {policy} grants Bedrock data-plane access with no aws:SourceVpce/aws:SourceVpc condition and no deny outside the endpoint.",
-        no_reason="Every Bedrock data-plane grant requires our VPC endpoint or VPC.",
+    auth, subject = _subject(ctx, principal)
+    context = outside_context(auth, subject)
+    probes = _probes(auth, subject, DATA_PLANE, (ANY_BEDROCK_RESOURCE,), context)
+    return _proved(
+        auth,
+        auth.search(subject, probes),
+        yes_reason="A request from outside our VPC endpoints may call {action} (allowed by {by}), and no deny stops it.",
+        no_reason="Every Bedrock data-plane request from outside our VPC endpoints is denied.",
         none_reason="The principal is granted no Bedrock data-plane action.",
-        counter={
-            "aws:SourceVpce": "absent",
-            "aws:SourceVpc": "absent",
-            "aws:ViaAWSService": "false",
-        },
+        question=f"Whether {subject.label} can call Bedrock from outside the VPC endpoint",
     )
 
 
 # --- model scope ---------------------------------------------------------------------
 
 
-def scoped_to_models(stmt: Statement) -> bool | None:
-    """Resources name models, or a condition pins the inference profile the call goes through
-    (the destination-region grant of a geographic profile: ``foundation-model/*`` with
-    ``bedrock:InferenceProfileArn``)."""
-    if any(
-        c.requires_key
-        and c.base in _POSITIVE_STRING
-        and _concrete(c)
-        and not any(unscoped_model_resource(v) for v in c.values)
-        for c in stmt.conditions_on("bedrock:InferenceProfileArn")
-    ):
-        return True
-    if stmt.not_resource:
-        return False
-    if any(unscoped_model_resource(r) for r in stmt.resources):
-        return False
-    if "Resource" in stmt.unresolved:
-        return None
-    return True
-
-
-def _unconditional(stmt: Statement) -> bool:
-    return not stmt.conditions
-
-
 def unscoped_invocation(ctx: ScanContext, principal: Principal) -> Judgement:
-    """Can ``principal`` invoke every model (``*`` or ``foundation-model/*`` resources)?"""
-    exp = exposure(
-        policy_set(ctx, principal),
-        MODEL_INVOKE,
-        safe=scoped_to_models,
-        closes=_unconditional,
-    )
-    wide = next(
-        (r for w in exp.open for r in w.statement.resources if unscoped_model_resource(r)),
-        "every resource (NotResource)",
-    )
-    return answer(
-        exp,
-        yes_reason="Policy {policy} grants model invocation on "
-        + wide
-        + " instead of named model ARNs.",
+    """Can ``principal`` invoke a model nobody approved (a fresh model or profile ARN)?"""
+    auth, subject = _subject(ctx, principal)
+    direct: dict[str, ContextInput] = {"bedrock:InferenceProfileArn": ABSENT}
+    probes = _probes(auth, subject, MODEL_INVOKE, UNAPPROVED, direct)
+    return _proved(
+        auth,
+        auth.search(subject, probes),
+        yes_reason="An unapproved model may be invoked with {action} (allowed by {by}), so the grant reaches beyond named model ARNs.",
         no_reason="Every model-invocation grant names model or inference-profile ARNs.",
         none_reason="The principal is granted no model invocation.",
-        counter={"resource": "arn:aws:bedrock:<any region>::foundation-model/<any model>"},
+        question=f"Whether {subject.label} can invoke an unapproved model",
     )
 
 
 # --- guardrails ----------------------------------------------------------------------
 
 
-def requires_guardrail(stmt: Statement) -> bool:
-    return any(
-        c.requires_key and c.base in _POSITIVE_STRING and _concrete(c)
-        for c in stmt.conditions_on("bedrock:GuardrailIdentifier")
-    )
-
-
-def _guardrail_deny(stmt: Statement) -> bool | None:
-    if not stmt.conditions:
-        return True
-    guard = stmt.conditions_on("bedrock:GuardrailIdentifier")
-    if len(guard) != len(stmt.conditions):
-        return None
-    for cond in guard:
-        if cond.base == "Null" and {v.lower() for v in cond.values} == {"true"}:
-            continue
-        if cond.negated and _concrete(cond):
-            continue
-        return None
-    return True
-
-
 def invoke_without_guardrail(ctx: ScanContext, principal: Principal) -> Judgement:
     """Can ``principal`` invoke a model without naming a guardrail?"""
-    exp = exposure(
-        policy_set(ctx, principal),
-        MODEL_INVOKE,
-        safe=requires_guardrail,
-        closes=_guardrail_deny,
-    )
-    return answer(
-        exp,
-        yes_reason="Policy {policy} grants model invocation without a bedrock:GuardrailIdentifier condition.",
-        no_reason="Every model-invocation grant requires a named guardrail.",
+    auth, subject = _subject(ctx, principal)
+    bare: dict[str, ContextInput] = {"bedrock:GuardrailIdentifier": ABSENT}
+    probes = _probes(auth, subject, MODEL_INVOKE, (ANY_BEDROCK_RESOURCE,), bare)
+    return _proved(
+        auth,
+        auth.search(subject, probes),
+        yes_reason="A model may be invoked with {action} without naming a guardrail (allowed by {by}).",
+        no_reason="Every model invocation the principal may make must name a guardrail.",
         none_reason="The principal is granted no model invocation.",
-        counter={"bedrock:GuardrailIdentifier": "absent"},
+        question=f"Whether {subject.label} can invoke a model without a guardrail",
     )
 
 
@@ -256,62 +267,123 @@ def invoke_without_guardrail(ctx: ScanContext, principal: Principal) -> Judgemen
 
 def bearer_token_allowed(ctx: ScanContext, principal: Principal) -> Judgement:
     """Can ``principal`` call Bedrock with an API key (``bedrock:CallWithBearerToken``)?"""
-    exp = exposure(
-        policy_set(ctx, principal),
-        BEARER,
-        safe=lambda s: False,
-        closes=lambda s: True if _unconditional(s) else None,
-    )
-    return answer(
-        exp,
-        yes_reason="Policy {policy} allows calls authenticated with Bedrock API keys and nothing denies them.",
-        no_reason="Every grant of API-key calls is denied without conditions.",
+    auth, subject = _subject(ctx, principal)
+    probes = [
+        Probe(action, resource, {"bedrock:BearerTokenType": kind, "bedrock-mantle:BearerTokenType": kind})
+        for action in BEARER
+        for kind in TOKEN_TYPES
+        for resource in ("*", "arn:*:bedrock*:*:*:*")
+    ]
+    return _proved(
+        auth,
+        auth.search(subject, probes),
+        yes_reason="Calls authenticated with a Bedrock API key may use {action} (allowed by {by}), and no deny stops them.",
+        no_reason="Every call with a Bedrock API key is denied.",
         none_reason="The principal is granted no API-key calls.",
-        counter={"bedrock:BearerTokenType": "SHORT_TERM or LONG_TERM"},
+        question=f"Whether {subject.label} can call Bedrock with an API key",
     )
 
 
 # --- global inference profiles -------------------------------------------------------
 
 
-def _global_deny(stmt: Statement) -> bool | None:
-    if not stmt.conditions:
-        return True
-    for cond in stmt.conditions:
-        values = [v.lower() for v in cond.values]
-        if (
-            cond.on("bedrock:InferenceProfileArn")
-            and cond.base in ("ArnLike", "ArnEquals", "StringLike")
-            and not cond.if_exists
-            and any(reaches_global_profile(v) for v in cond.values)
-        ):
-            continue
-        if (
-            cond.on("aws:RequestedRegion")
-            and cond.base == "StringEquals"
-            and values == ["unspecified"]
-        ):
-            continue
-        return None
-    return True
+def _global_steps(
+    auth: Authorization, subject: Subject, probe: Probe
+) -> tuple[Verdict, list[Answer]]:
+    """The three authorizations of a global cross-region invocation (iac.md §6): the profile
+    and the model in the source region, then the model in the unspecified region."""
+    first = auth.ask(subject, probe.action, probe.resource, context=probe.context)
+    if first.status is not Verdict.ALLOW:
+        return first.status, [first]
+    profile = first.resource
+    parts = profile.split(":", 5)
+    region = parts[3] if len(parts) == 6 else "*"
+    model = profile.split("/global.", 1)[-1]
+    source: dict[str, ContextInput] = {"aws:RequestedRegion": region}
+    if region == "*" or not region:
+        source = {"aws:RequestedRegion": Excluding.of(["unspecified"], allow_absent=False)}
+    via: dict[str, ContextInput] = {"bedrock:InferenceProfileArn": profile}
+    second = auth.ask(
+        subject, probe.action, f"arn:aws:bedrock:{region}::foundation-model/{model}",
+        context={**source, **via},
+    )  # fmt: skip
+    if second.status is not Verdict.ALLOW:
+        return second.status, [first, second]
+    third = auth.ask(
+        subject, probe.action, f"arn:aws:bedrock:::foundation-model/{model}",
+        context={"aws:RequestedRegion": "unspecified", **via},
+    )  # fmt: skip
+    return third.status, [first, second, third]
+
+
+def _named_global_profiles(subject: Subject) -> list[str]:
+    """Global profile ARNs the principal's policies name literally (realistic examples)."""
+    found: list[str] = []
+    for doc in subject.identity:
+        for stmt in doc.statements:
+            for pattern in stmt.resources.patterns if stmt.resources is not None else ():
+                if "/global." in pattern and "*" not in pattern and "?" not in pattern:
+                    found.append(pattern)
+    return list(dict.fromkeys(found))[:3]
 
 
 def global_profile_allowed(ctx: ScanContext, principal: Principal) -> Judgement:
     """Can ``principal`` invoke a ``global.`` cross-region inference profile?"""
-    exp = exposure(
-        policy_set(ctx, principal),
-        MODEL_INVOKE,
-        safe=lambda s: False,
-        closes=_global_deny,
-        target="arn:aws:bedrock:*:*:inference-profile/global.*",
+    auth, subject = _subject(ctx, principal)
+    steps = ("the profile in the source region", "the model in the source region",
+             "the model in the unspecified destination region")  # fmt: skip
+    unknown: tuple[int, list[Answer]] | None = None
+    denied: list[tuple[int, list[Answer]]] = []
+    first_step: dict[str, ContextInput] = {
+        "aws:RequestedRegion": Excluding.of(["unspecified"], allow_absent=False),
+        "bedrock:InferenceProfileArn": ABSENT,
+    }
+    # realistic examples first (profiles the policies name, one in the deployment's region),
+    # then every global profile
+    example = (
+        f"arn:aws:bedrock:{auth.region}:{subject.principal.account}:"
+        f"inference-profile/global.{UNAPPROVED_MODEL}"
     )
-    return answer(
-        exp,
-        yes_reason="Policy {policy} grants invocation of global inference profiles, which route to any commercial region.",
-        no_reason="Grants that reach global inference profiles are denied.",
-        none_reason="No grant reaches a global inference profile.",
-        counter={"resource": "arn:aws:bedrock:<region>:<account>:inference-profile/global.<model>"},
+    probes = [
+        Probe(action, profile, first_step)
+        for action in MODEL_INVOKE
+        for profile in [*_named_global_profiles(subject), example]
+    ]
+    probes += _probes(auth, subject, MODEL_INVOKE, (GLOBAL_PROFILES,), first_step)
+    for probe in probes:
+        action = probe.action
+        if not auth.might_allow(subject, action):
+            continue
+        status, answers = _global_steps(auth, subject, probe)
+        shown = [{"step": steps[i], **auth.evidence(a)} for i, a in enumerate(answers)]
+        if status is Verdict.ALLOW:
+            profile = auth.evidence(answers[0])["resource"]
+            by, _ = _granted_by(auth, answers[0])
+            return yes(
+                f"{_label(subject)} can invoke the global profile {profile} with {action} (allowed by {by}, in the source and the unspecified destination region), so prompts may be processed in any commercial region.",
+                counterexample={"action": action, "resource": profile, "steps": shown},
+                proof=shown,
+            )
+        if status is Verdict.UNKNOWN and unknown is None:
+            unknown = (len(answers) - 1, answers)
+        elif status is Verdict.DENY:
+            denied.append((len(answers) - 1, answers))
+    if unknown is not None:
+        step, answers = unknown
+        return undecided(
+            f"Whether {subject.label} can invoke a global inference profile cannot be decided at {steps[step]}: {auth.reason(answers[-1])}.",
+            proof=[auth.evidence(a) for a in answers],
+        )
+    if not denied:
+        return no("The principal is granted no model invocation.")
+    step, answers = denied[0]
+    return no(
+        f"Invoking a global inference profile is denied at {steps[step]}: {auth.reason(answers[-1])}.",
+        proof=[auth.evidence(a) for a in answers],
     )
+
+
+# --- who calls Bedrock ---------------------------------------------------------------
 
 
 def bedrock_callers(ctx: ScanContext) -> list[Principal]:
@@ -322,8 +394,8 @@ def bedrock_callers(ctx: ScanContext) -> list[Principal]:
 
 
 def bedrock_caller(ctx: ScanContext, principal: Principal) -> bool:
-    """Whether any policy of ``principal`` may grant a Bedrock call (or cannot be read)."""
-    ps = policy_set(ctx, principal)
-    if ps.problems:
-        return True
-    return any(stmt.covers_any(ANY_BEDROCK) is not False for _, stmt in ps.allows())
+    """Whether any identity policy of ``principal`` may grant a Bedrock call (or cannot be
+    read)."""
+    auth, subject = _subject(ctx, principal)
+    return any(auth.might_allow(subject, action) for action in ANY_BEDROCK)
+

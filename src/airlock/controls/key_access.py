@@ -1,221 +1,393 @@
-"""Who can decrypt with a key -- the pattern-level answer.
+"""Who can decrypt with a customer key -- evaluated through the key policy, IAM and grants.
 
-:func:`decrypt_access` is the one place that answers "who can decrypt key K?". It reads the
-key policy and the KMS grants in the inventory:
+:func:`decrypt_access` asks the policy evaluator, for ``kms:Decrypt`` on the key (key policy,
+grants, identity policies, boundaries, SCPs and RCPs):
 
-* principals the key policy names in an Allow that covers ``kms:Decrypt`` (IAM ARNs, AWS
-  service principals) and grantees of grants whose operations include ``Decrypt``;
-* *delegations*: the account root (or an account id, or ``*`` pinned to an account,
-  organization or network path). Who can decrypt through a delegation depends on identity
-  policies, boundaries and SCPs -- the policy evaluator's job. Until it is wired in, a
-  delegation leaves the answer open;
-* open statements (``*`` with no restricting condition).
+* every role and user of the inventory (the key policy may name them, delegate to their
+  account's IAM policies through the root principal, or a grant may name them), and the root
+  user of the key's account;
+* a principal of the workload account that the inventory does not list (any ARN but the
+  listed and named ones, full identity permissions) -- unless the inventory is a complete scan
+  of IAM. If it can decrypt, the key delegates to IAM principals Airlock cannot see: UNKNOWN;
+* principals the key policy or a grant names that are not in the inventory: ARNs (named, so
+  expected), service principals (expected only with a condition), other accounts (their own
+  IAM decides: UNKNOWN), ``*`` (:func:`~airlock.analysis.policy.open_principals`: open unless
+  a condition pins the caller).
 
-A Deny on ``kms:Decrypt`` for ``Principal: "*"`` whose only condition is a negated match on
-``aws:PrincipalArn`` (the "everyone except these roles" guard) narrows every delegation to the
-listed ARNs.
+A principal that can decrypt is *expected* when the key policy or a grant names it, when it
+is the role of a resource that uses the key (a function, agent, knowledge base...), or when
+its own grant names this key (it cannot decrypt a fresh key of the same account through the
+same delegation). Anyone else who can decrypt fails the control, with the deciding
+statements and the counterexample request.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-from airlock.controls.coverage import absence_is_proof
-from airlock.controls.key_policy import is_open, restricts, root_account
+from airlock.analysis.policy import (
+    Answer,
+    Grant,
+    OpenPrincipal,
+    PolicyDocument,
+    PolicyKind,
+    Verdict,
+    open_principals,
+)
+from airlock.controls.authorization import Authorization, Subject, authorization, resource_arn
+from airlock.controls.deploy_tokens import for_evaluator, shown
+from airlock.controls.judgement import Judgement, no, undecided, yes
 from airlock.controls.keys import resolve_key
 from airlock.controls.model import ScanContext
-from airlock.controls.principals import policy_set, principal_arn, principals
-from airlock.controls.statements import (
-    HOME_ACCOUNT,
-    Condition,
-    ParsedPolicy,
-    Statement,
-    arn_match,
-    glob_match,
-    parse_policy,
-)
+from airlock.controls.purposes import key_usage
 from airlock.inventory.encryption import KmsGrant, KmsKey, KmsReplicaKey
-from airlock.inventory.model import Unresolved
+from airlock.inventory.identity import Role
+from airlock.inventory.model import Inventory, Resource, Unresolved
 
 DECRYPT = "kms:Decrypt"
+Key = KmsKey | KmsReplicaKey
+_ROLE_FIELDS = ("role", "task_role", "execution_role", "cloudwatch_role", "node_role")
+
+
+@dataclass(frozen=True)
+class Decryptor:
+    """A principal that can (ALLOW) or may (UNKNOWN) decrypt."""
+
+    principal: str
+    status: Verdict
+    expected: str | None  # why it is expected; None: it is not
+    proof: dict[str, Any] = field(default_factory=dict)
+    #: allowed through the key policy's delegation to IAM (not named by it or a grant)
+    through_iam: bool = False
+
+    def shown(self) -> dict[str, Any]:
+        return {
+            "principal": self.principal,
+            "status": self.status.value,
+            "expected": self.expected or "no",
+            **({"deciding": self.proof.get("deciding", [])} if self.proof else {}),
+        }
 
 
 @dataclass(frozen=True)
 class DecryptAccess:
-    #: IAM principal ARNs and service principals named for Decrypt
+    #: principals that can decrypt and are expected to (named, grantees, key users)
     named: tuple[str, ...] = ()
-    #: scopes whose identity-side policies decide ("account 123456789012")
+    #: scopes whose own IAM policies decide ("account 123456789012")
     delegated: tuple[str, ...] = ()
-    #: Allow statements anyone can use
-    open: tuple[Statement, ...] = ()
+    #: key-policy statements that let anyone in any account in (as written)
+    open: tuple[Any, ...] = ()
     grantees: tuple[str, ...] = ()
     #: reasons the answer is incomplete
     unknown: tuple[str, ...] = ()
-    #: every key-policy Allow that covers Decrypt, for evidence
-    statements: tuple[Statement, ...] = ()
-    #: the "everyone except" guard, when present
-    guard: tuple[str, ...] = ()
-    #: principals found through a delegation to the account's IAM policies
+    #: inventory principals allowed through the key policy's delegation to IAM
     through_iam: tuple[str, ...] = ()
+    #: principals that can decrypt but are not expected to
+    unexpected: tuple[Decryptor, ...] = ()
+    decryptors: tuple[Decryptor, ...] = ()
 
     def shown(self) -> dict[str, object]:
         return {
             "named": list(self.named),
             "delegated": list(self.delegated),
             "grantees": list(self.grantees),
-            "open_statements": [s.shown() for s in self.open],
-            "deny_guard": list(self.guard),
+            "open_statements": list(self.open),
             "through_iam": list(self.through_iam),
+            "unexpected": [d.shown() for d in self.unexpected],
+            "decryptors": [d.shown() for d in self.decryptors[:20]],
         }
 
 
-def decrypt_access(ctx: ScanContext, key: KmsKey | KmsReplicaKey) -> DecryptAccess:
-    """Who can decrypt with ``key``: the one function the policy evaluator replaces."""
-    return ctx.analysis(
-        f"decrypt-access:{key.id}", lambda: _resolve_delegation(ctx, key, _decrypt_access(ctx, key))
-    )
+def decrypt_access(ctx: ScanContext, key: Key) -> DecryptAccess:
+    """Who can decrypt with ``key`` (see the module docstring)."""
+    return ctx.analysis(f"decrypt-access:{key.id}", lambda: _Study(ctx, key).run())
 
 
-def _resolve_delegation(
-    ctx: ScanContext, key: KmsKey | KmsReplicaKey, access: DecryptAccess
-) -> DecryptAccess:
-    """With a complete view of the account, a delegation to the account is the set of its
-    principals whose identity policies allow kms:Decrypt on the key (conditions and denies
-    can only shrink that set, so the list is an upper bound)."""
-    home = ctx.inventory.source.account
-    own = {f"account {home}"} if isinstance(home, str) else set()
-    if not access.delegated or not set(access.delegated) <= own:
-        return access
-    if not absence_is_proof(ctx.inventory, "iam"):
-        return access
-    arn = key.arn if isinstance(key.arn, str) else None
-    found: list[str] = []
-    unknown: list[str] = list(access.unknown)
-    for principal in principals(ctx.inventory):
-        ps = policy_set(ctx, principal)
-        if ps.problems:
-            unknown.append(f"{principal.id}: {ps.problems[0]}")
-        for _, stmt in ps.allows():
-            if stmt.covers_action(DECRYPT) is not True:
+def key_policy(auth: Authorization, key: Key) -> PolicyDocument:
+    """The key policy for the evaluator; the default policy (root: ``kms:*``) when unset."""
+    if key.policy is None:
+        account = _account(auth, key)
+        default = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "Enable IAM User Permissions",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{shown(account)}:root"},
+                    "Action": "kms:*",
+                    "Resource": "*",
+                }
+            ],
+        }
+        return auth.book.synthetic(default, PolicyKind.KEY_POLICY, f"default key policy of {shown(account)}")
+    return auth.book.document(key.policy, PolicyKind.KEY_POLICY, f"{key.id} key policy", "key policy")
+
+
+def open_statements(auth: Authorization, key: Key, action: str | None = None) -> tuple[OpenPrincipal, ...]:
+    """Key-policy statements open to ``*`` or to an account outside the key's (for
+    ``action`` when given)."""
+    doc = key_policy(auth, key)
+    found = list(open_principals(doc, trusted_accounts=(_account(auth, key),)))
+    # ``open_principals`` passes over statements whose Principal it cannot read; here they
+    # may be open (fail closed)
+    for stmt in doc.statements:
+        if stmt.inert or (stmt.effect is not None and stmt.effect.value != "Allow"):
+            continue
+        if stmt.principals is None:
+            issue = (stmt.issues + stmt.condition_issues + ("cannot be read",))[0]
+            why = auth.reason(Answer(Verdict.UNKNOWN, f"cannot decide: {stmt.ref}: {issue}", "*", "", ""))
+            found.append(OpenPrincipal(stmt.ref, "*", Verdict.UNKNOWN, why))
+    if action is None:
+        return tuple(found)
+    out = []
+    for item in found:
+        stmt = doc.statements[item.ref.index]
+        if stmt.actions is None or stmt.actions.matches_static(action):
+            out.append(item)
+    return tuple(out)
+
+
+def _account(auth: Authorization, key: Key) -> str:
+    return for_evaluator(key.account) if isinstance(key.account, str) else auth.account
+
+
+class _Study:
+    """The evaluation of one key."""
+
+    def __init__(self, ctx: ScanContext, key: Key) -> None:
+        self.ctx = ctx
+        self.key = key
+        self.auth = authorization(ctx)
+        self.account = _account(self.auth, key)
+        region = for_evaluator(key.region) if isinstance(key.region, str) else self.auth.region
+        self.arn = resource_arn(key, "kms", "key", self.account, region)
+        self.fresh = f"arn:aws:kms:{region}:{self.account}:key/airlock-other-key"
+        self.policy = key_policy(self.auth, key)
+        self.unknown: list[str] = []
+        self.grants, self.grantees = self._grants()
+        self.users = _key_users(ctx, key)
+
+    def _grants(self) -> tuple[tuple[Grant, ...], list[str]]:
+        found: list[Grant] = []
+        grantees: list[str] = []
+        for grant in self.ctx.inventory.of(KmsGrant):
+            target = resolve_key(self.ctx.inventory, grant.key)
+            if target.key is None or target.key.id != self.key.id:
+                if isinstance(grant.key, Unresolved):
+                    self.unknown.append(f"grant {grant.id} names an unresolved key")
                 continue
-            if arn is None or stmt.not_resource or any(arn_match(r, arn) for r in stmt.resources):
-                found.append(principal_arn(principal) or principal.id)
-                break
-    return DecryptAccess(
-        named=tuple(dict.fromkeys([*access.named, *found])),
-        delegated=(),
-        open=access.open,
-        grantees=access.grantees,
-        unknown=tuple(unknown),
-        statements=access.statements,
-        guard=access.guard,
-        through_iam=tuple(found),
-    )
+            operations = [op for op in grant.operations if isinstance(op, str)]
+            lost = len(operations) != len(grant.operations)
+            if "Decrypt" not in operations and not lost:
+                continue
+            grantee = grant.grantee_principal
+            if isinstance(grantee, Unresolved):
+                self.unknown.append(f"grant {grant.id} has an unresolved grantee ({grantee.reason})")
+                continue
+            if lost:
+                self.unknown.append(f"grant {grant.id} has unresolved operations")
+            grantees.append(grantee)
+            found.append(Grant(grant.id, for_evaluator(grantee), tuple(operations)))
+        return tuple(found), grantees
 
+    def ask(self, subject: Subject, resource: str, context: dict[str, Any] | None = None) -> Answer:
+        return self.auth.ask(
+            subject, DECRYPT, resource, resource_policy=self.policy, grants=self.grants,
+            resource_account=self.account, rcp_service=True, context=context,
+        )  # fmt: skip
 
-def _decrypt_access(ctx: ScanContext, key: KmsKey | KmsReplicaKey) -> DecryptAccess:
-    grantees, grant_unknown = _grantees(ctx, key)
-    parsed = parse_policy(key.policy)
-    home = key.account if isinstance(key.account, str) else ctx.inventory.source.account
-    home_name = f"account {home}" if isinstance(home, str) else "the key's account"
-    if parsed is None:  # the default key policy: the account root gets kms:*
-        return DecryptAccess(delegated=(home_name,), grantees=grantees, unknown=grant_unknown)
-    if isinstance(parsed, Unresolved):
-        return DecryptAccess(
-            grantees=grantees,
-            unknown=(f"the key policy is unresolved: {parsed.reason}", *grant_unknown),
-        )
-    return _from_policy(parsed, grantees, grant_unknown)
-
-
-def _from_policy(
-    parsed: ParsedPolicy, grantees: tuple[str, ...], grant_unknown: tuple[str, ...]
-) -> DecryptAccess:
-    named: list[str] = []
-    delegated: list[str] = []
-    opened: list[Statement] = []
-    unknown: list[str] = list(grant_unknown) + list(parsed.problems)
-    relevant: list[Statement] = []
-    for stmt in parsed.allows:
-        covers = stmt.covers_action(DECRYPT)
-        if covers is False or not stmt.has_resource_element:
-            continue
-        if covers is None:
-            unknown.append(f"statement {stmt.index} has unresolved actions")
-            continue
-        relevant.append(stmt)
-        if "Principal" in stmt.unresolved:
-            unknown.append(f"statement {stmt.index} has an unresolved principal")
-        if is_open(stmt):
-            opened.append(stmt)
-            continue
-        pins = [c for c in stmt.conditions if restricts(c)]
-        for kind, value in stmt.principals:
-            account = root_account(value) if kind == "AWS" else None
-            if value == "*":
-                delegated.append("callers matching " + "; ".join(_shown(c) for c in pins))
-            elif account == HOME_ACCOUNT:
-                delegated.append("the account the template is deployed to")
-            elif account is not None:
-                delegated.append(f"account {account}")
+    def run(self) -> DecryptAccess:
+        named: list[str] = []
+        delegated: list[str] = []
+        through_iam: list[str] = []
+        decryptors: list[Decryptor] = []
+        opened = open_statements(self.auth, self.key, DECRYPT)
+        open_shown = []
+        for item in opened:
+            written = self.auth.book.written(item.ref).get("statement")
+            if item.status is Verdict.UNKNOWN:
+                self.unknown.append(shown(item.reason))
+            elif item.principal != "*":
+                account = _root_account(item.principal) or item.principal
+                delegated.append(f"account {shown(account)}")
             else:
-                named.append(value)
-    guard = _deny_guard(parsed)
-    if guard and not opened:
-        # everyone outside the guard is denied: at most the guard's ARNs can decrypt
-        named = [
-            n for n in named if not n.startswith("arn:") or any(glob_match(g, n) for g in guard)
-        ]
-        if delegated:
-            named += [g for g in guard if g not in named]
-        delegated = []
-    return DecryptAccess(
-        named=tuple(dict.fromkeys(named)),
-        delegated=tuple(dict.fromkeys(delegated)),
-        open=tuple(opened),
-        grantees=grantees,
-        unknown=tuple(unknown),
-        statements=tuple(relevant),
-        guard=guard,
-    )
+                open_shown.append(written)
+        grantee_arns = {for_evaluator(g) for g in self.grantees}
+        listed = self.auth.subjects()
+        for subject in [self.auth.root(self.account), *listed]:
+            decryptor = self._judge(subject, grantee_arns)
+            if decryptor is None:
+                continue
+            decryptors.append(decryptor)
+            if decryptor.status is Verdict.UNKNOWN:
+                self.unknown.append(f"{decryptor.principal}: {decryptor.proof.get('reason', '')}")
+            else:
+                if decryptor.expected is not None:
+                    named.append(decryptor.principal)
+                if decryptor.through_iam:
+                    through_iam.append(decryptor.principal)
+        named += self._named_outside(listed, delegated, decryptors)
+        self._unlisted(delegated)
+        unexpected = tuple(
+            d for d in decryptors if d.status is Verdict.ALLOW and d.expected is None
+        )
+        return DecryptAccess(
+            named=tuple(dict.fromkeys(named)),
+            delegated=tuple(dict.fromkeys(delegated)),
+            open=tuple(open_shown),
+            grantees=tuple(self.grantees),
+            unknown=tuple(dict.fromkeys(self.unknown)),
+            through_iam=tuple(dict.fromkeys(through_iam)),
+            unexpected=unexpected,
+            decryptors=tuple(decryptors),
+        )
+
+    def _judge(self, subject: Subject, grantee_arns: set[str]) -> Decryptor | None:
+        auth = self.auth
+        named = auth.named_by(self.policy, DECRYPT, subject) or subject.principal.arn in grantee_arns
+        if not named and not auth.might_allow(subject, DECRYPT):
+            return None
+        answer = self.ask(subject, self.arn)
+        if answer.status is Verdict.DENY:
+            return None
+        proof = auth.evidence(answer)
+        who = subject.key
+        if answer.status is Verdict.UNKNOWN:
+            return Decryptor(who, answer.status, None, proof)
+        expected = self._expected(subject, answer, named)
+        listed = subject.resource is not None
+        return Decryptor(who, answer.status, expected, proof, listed and not named)
+
+    def _expected(self, subject: Subject, answer: Answer, named: bool) -> str | None:
+        if subject.resource is None:
+            return "the key policy names the account root" if answer.deciding else None
+        if named:
+            return "the key policy or a grant names it"
+        if subject.resource.id in self.users:
+            return f"it uses the key ({self.users[subject.resource.id]})"
+        if self.ask(subject, self.fresh).status is Verdict.DENY:
+            return "its own policy names this key"
+        return None
+
+    def _named_outside(
+        self, listed: list[Subject], delegated: list[str], decryptors: list[Decryptor]
+    ) -> list[str]:
+        """Principals the key policy names in an Allow for Decrypt, outside the inventory."""
+        known = {s.principal.arn for s in listed}
+        out: list[str] = []
+        for stmt in self.policy.statements_for(DECRYPT):
+            if stmt.effect is None or stmt.effect.value != "Allow" or stmt.principals is None:
+                continue
+            for entry in stmt.principals:
+                value = entry.value
+                if value == "*" or value in known:
+                    continue
+                if entry.type == "Service":
+                    if stmt.conditions:
+                        out.append(shown(value))
+                    else:
+                        why = {"reason": f"{stmt.ref} names the service without a condition, so the service may decrypt for any account"}
+                        decryptors.append(Decryptor(f"Service {value}", Verdict.ALLOW, None, why))
+                    continue
+                account = _root_account(value)
+                if account is None:
+                    out.append(shown(value))
+                elif account != self.account:
+                    delegated.append(f"account {shown(account)}")
+        # principals a Deny for everyone exempts by ARN ("everyone except these roles")
+        for arn in sorted(self._exempted() - known):
+            unlisted = self.auth.unlisted()
+            answer = self.ask(unlisted, self.arn, {"aws:PrincipalArn": arn})
+            if answer.status is not Verdict.DENY:
+                out.append(shown(arn))
+        return out
+
+    def _exempted(self) -> set[str]:
+        found: set[str] = set()
+        for stmt in self.policy.statements:
+            for clause in stmt.conditions:
+                if clause.key == "aws:principalarn":
+                    found.update(v for v in clause.values if "*" not in v and "?" not in v)
+        return found
+
+    def _unlisted(self, delegated: list[str]) -> None:
+        """Can a principal of the key's account outside the inventory decrypt?"""
+        if self.auth.complete or self.account != self.auth.account:
+            return
+        context = self.auth.unlisted_context(also_known=self._exempted())
+        for subject in self.auth.unlisted_variants([self.policy]):
+            answer = self.ask(subject, self.arn, context)
+            if answer.status is not Verdict.DENY:
+                delegated.append(f"account {shown(self.account)}")
+                return
 
 
-def _shown(condition: Condition) -> str:
-    return f"{condition.operator} {condition.key}={list(condition.values)}"
+def _root_account(value: str) -> str | None:
+    if value.isdigit() and len(value) == 12:
+        return value
+    parts = value.split(":")
+    if len(parts) == 6 and parts[2] == "iam" and parts[5] == "root":
+        return parts[4]
+    return None
 
 
-def _deny_guard(parsed: ParsedPolicy) -> tuple[str, ...]:
-    """ARNs exempted by a blanket "Deny Decrypt to everyone except" statement."""
-    for stmt in parsed.denies:
-        if stmt.covers_action(DECRYPT) is not True or not stmt.open_principal:
-            continue
-        if stmt.not_resource or "*" not in stmt.resources:
-            continue
-        if len(stmt.conditions) != 1:
-            continue
-        cond = stmt.conditions[0]
-        if cond.on("aws:PrincipalArn") and cond.negated and cond.values and not cond.unresolved:
-            return cond.values
-    return ()
+def _key_users(ctx: ScanContext, key: Key) -> dict[str, str]:
+    """Role id -> what it does with the key, for roles of resources that use the key."""
+    inventory = ctx.inventory
+    out: dict[str, str] = {}
+    for purpose, users in key_usage(ctx).purposes(key.id).items():
+        for user_id in users:
+            resource = inventory.get(user_id, Resource)
+            for role in _roles_of(inventory, resource):
+                out.setdefault(role.id, f"{purpose.value} of {user_id}")
+    return out
 
 
-def _grantees(
-    ctx: ScanContext, key: KmsKey | KmsReplicaKey
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    found: list[str] = []
-    unknown: list[str] = []
-    for grant in ctx.inventory.of(KmsGrant):
-        target = resolve_key(ctx.inventory, grant.key)
-        if target.key is None or target.key.id != key.id:
-            if isinstance(grant.key, Unresolved):
-                unknown.append(f"grant {grant.id} names an unresolved key")
-            continue
-        ops = [op for op in grant.operations if isinstance(op, str)]
-        if "Decrypt" not in ops and len(ops) == len(grant.operations):
-            continue
-        principal = grant.grantee_principal
-        if isinstance(principal, Unresolved):
-            unknown.append(f"grant {grant.id} has an unresolved grantee")
+def _roles_of(inventory: Inventory, resource: Resource | None) -> list[Role]:
+    if resource is None:
+        return []
+    found: list[Role] = []
+    for name in _ROLE_FIELDS:
+        ref = getattr(resource, name, None)
+        role = inventory.find(ref, Role) if isinstance(ref, str) else None
+        if role is not None:
+            found.append(role)
+    base = getattr(resource, "knowledge_base", None)
+    if isinstance(base, str) and base != resource.id:
+        found += _roles_of(inventory, inventory.get(base, Resource))
+    return found
+
+
+def judge_decryption(ctx: ScanContext, key: Key) -> Judgement:
+    """Can anyone outside the expected set decrypt with ``key``? (YES is bad)"""
+    access = decrypt_access(ctx, key)
+    evidence = access.shown()
+    if access.open:
+        return yes(f"Anyone in any account can decrypt with key {key.id}.", **evidence)
+    if access.unexpected:
+        first = access.unexpected[0]
+        if first.principal.startswith("Service "):
+            reason = f"{first.principal} can decrypt with key {key.id} for any account's use of the service: the key policy names it without a condition."
         else:
-            found.append(principal)
-    return tuple(found), tuple(unknown)
+            reason = f"Principal {first.principal} can decrypt with key {key.id} although neither the key policy nor a grant names it and it uses no resource the key protects."
+        return yes(
+            reason,
+            proof=first.proof,
+            **evidence,
+        )
+    if access.unknown:
+        return undecided(
+            f"Who can decrypt with key {key.id} cannot be fully read: {access.unknown[0]}.",
+            **evidence,
+        )
+    if access.delegated:
+        return undecided(
+            f"Key {key.id} delegates decryption to IAM in {', '.join(access.delegated)}, so principals this inventory does not list may decrypt through their identity policies.",
+            **evidence,
+        )
+    everyone = [*access.named, *access.grantees]
+    return no(
+        f"Decryption with key {key.id} is limited to {len(dict.fromkeys(everyone))} expected principal(s).",
+        **evidence,
+    )

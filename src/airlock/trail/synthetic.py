@@ -13,6 +13,7 @@ bodies under ``data/``. The cast of principals gives the incident queries someth
 * ``contractor-x`` appears only in the last hour (a principal never seen before).
 
 Everything is deterministic in ``TrailSpec.seed``, whatever the number of processes.
+The records themselves are built in ``synthetic_records``.
 """
 
 from __future__ import annotations
@@ -36,16 +37,37 @@ from airlock.trail.layout import (
     digest_key,
     format_iso,
     invocation_log_key,
-    invocation_payload_key,
     log_file_key,
     sidecar_name,
 )
+from airlock.trail.synthetic_bedrock import (
+    MODEL_EVENTS,
+    PROMPT_MARKER,
+    RESPONSE_MARKER,
+    VPC_ENDPOINT,
+    model_call,
+)
+from airlock.trail.synthetic_records import (
+    access_key,
+    actors,
+    envelope,
+    mint_events,
+    other_event,
+    role_identity,
+)
 
-MODEL_EVENTS = ("Converse", "InvokeModel", "ConverseStream", "InvokeModelWithResponseStream")
-VPC_ENDPOINT = "vpce-0a1b2c3d4e5f67890"
-PROMPT_MARKER = "PROMPT-TEXT"
-"""Every generated prompt contains this, so tests can prove prompts are never printed."""
-RESPONSE_MARKER = "RESPONSE-TEXT"
+__all__ = [
+    "MODEL_EVENTS",
+    "PROMPT_MARKER",
+    "RESPONSE_MARKER",
+    "VPC_ENDPOINT",
+    "GeneratedTrail",
+    "SigningKey",
+    "TrailSpec",
+    "access_key",
+    "sign_digest",
+    "write_trail",
+]
 
 
 @dataclass(frozen=True)
@@ -149,557 +171,6 @@ class GeneratedTrail:
     logs_by_hour: dict[tuple[str, int], tuple[str, ...]] = field(default_factory=dict)
 
 
-# --- identities -------------------------------------------------------------------------------
-
-
-def access_key(name: str, region: str, hour: int, *, long_term: bool = False) -> str:
-    """The access key a principal uses in a region during a generated hour."""
-    digest = hashlib.sha256(f"{name}/{region}/{hour if not long_term else 0}".encode()).hexdigest()
-    body = "".join(chr(ord("A") + int(c, 16) % 26) if c.isalpha() else c for c in digest[:16])
-    return ("AKIA" if long_term else "ASIA") + body.upper()
-
-
-def _uuid(rng: random.Random) -> str:
-    h = f"{rng.getrandbits(128):032x}"
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:]}"
-
-
-def _role_identity(spec: TrailSpec, role: str, session: str, key: str) -> dict[str, Any]:
-    role_id = "AROA" + hashlib.sha1(role.encode()).hexdigest()[:17].upper()
-    return {
-        "type": "AssumedRole",
-        "principalId": f"{role_id}:{session}",
-        "arn": f"arn:aws:sts::{spec.account}:assumed-role/{role}/{session}",
-        "accountId": spec.account,
-        "accessKeyId": key,
-        "sessionContext": {
-            "sessionIssuer": {
-                "type": "Role",
-                "principalId": role_id,
-                "arn": f"arn:aws:iam::{spec.account}:role/{role}",
-                "accountId": spec.account,
-                "userName": role,
-            },
-            "attributes": {"creationDate": format_iso(spec.start), "mfaAuthenticated": "false"},
-        },
-    }
-
-
-def _user_identity(spec: TrailSpec, user: str, key: str) -> dict[str, Any]:
-    return {
-        "type": "IAMUser",
-        "principalId": "AIDA" + hashlib.sha1(user.encode()).hexdigest()[:17].upper(),
-        "arn": f"arn:aws:iam::{spec.account}:user/{user}",
-        "accountId": spec.account,
-        "accessKeyId": key,
-        "userName": user,
-    }
-
-
-@dataclass(frozen=True)
-class _Actor:
-    name: str
-    identity: dict[str, Any]
-    vpce: bool
-    source_ip: str
-
-
-def _actors(spec: TrailSpec, region: str, hour: int) -> tuple[list[_Actor], _Actor, _Actor | None]:
-    """Workload callers of the hour, the legacy user, and the contractor (last hour only)."""
-    app = _Actor(
-        "claims-genai-app",
-        _role_identity(
-            spec,
-            "claims-genai-app",
-            "claims-svc-7f9c",
-            access_key("claims-genai-app", region, hour),
-        ),
-        True,
-        "10.42.3.17",
-    )
-    workloads = [app]
-    for n in range(spec.services):
-        name = f"svc-{n:03d}"
-        workloads.append(
-            _Actor(
-                name,
-                _role_identity(spec, name, f"i-{n:017x}", access_key(name, region, hour)),
-                True,
-                f"10.42.{4 + n % 200}.{10 + n % 240}",
-            )
-        )
-    legacy = _Actor(
-        "legacy-batch",
-        _user_identity(spec, "legacy-batch", access_key("legacy-batch", region, 0, long_term=True)),
-        False,
-        "203.0.113.7",
-    )
-    contractor = None
-    if hour == spec.hours - 1:
-        contractor = _Actor(
-            "contractor-x",
-            _role_identity(
-                spec, "contractor-x", "contractor", access_key("contractor-x", region, hour)
-            ),
-            True,
-            "10.42.9.99",
-        )
-    return workloads, legacy, contractor
-
-
-# --- records ------------------------------------------------------------------------------------
-
-
-def _envelope(
-    spec: TrailSpec,
-    rng: random.Random,
-    region: str,
-    when: datetime,
-    identity: dict[str, Any],
-    source: str,
-    name: str,
-    *,
-    source_ip: str,
-    read_only: bool,
-    category: str = "Management",
-) -> dict[str, Any]:
-    return {
-        "eventVersion": "1.11",
-        "userIdentity": identity,
-        "eventTime": format_iso(when),
-        "eventSource": source,
-        "eventName": name,
-        "awsRegion": region,
-        "sourceIPAddress": source_ip,
-        "userAgent": "Boto3/1.35.0 md/Botocore#1.35.0 ua/2.0 os/linux#5.10.223 md/arch#x86_64 "
-        "lang/python#3.12.3 md/pyimpl#CPython cfg/retry-mode#standard",
-        "requestParameters": None,
-        "responseElements": None,
-        "requestID": _uuid(rng),
-        "eventID": _uuid(rng),
-        "readOnly": read_only,
-        "eventType": "AwsApiCall",
-        "managementEvent": category == "Management",
-        "recipientAccountId": spec.account,
-        "eventCategory": category,
-        "tlsDetails": {
-            "tlsVersion": "TLSv1.3",
-            "cipherSuite": "TLS_AES_128_GCM_SHA256",
-            "clientProvidedHostHeader": f"{source.split('.')[0]}.{region}.amazonaws.com",
-        },
-    }
-
-
-_MODELS = (
-    ("anthropic.claude-3-5-sonnet-20240620-v1:0", None),
-    ("eu.anthropic.claude-sonnet-4-20250514-v1:0", "eu-central-1"),
-    ("amazon.titan-embed-text-v2:0", None),
-    ("eu.meta.llama3-2-3b-instruct-v1:0", "eu-west-3"),
-)
-
-
-def _model_call(
-    spec: TrailSpec,
-    rng: random.Random,
-    region: str,
-    when: datetime,
-    actor: _Actor,
-    counter: int,
-    payloads: list[tuple[str, bytes]],
-) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    model: str
-    inference_region: str | None
-    if actor.name == "legacy-batch":
-        model, inference_region = "global.anthropic.claude-sonnet-4-5-20250929-v1:0", "us-east-2"
-    else:
-        model, inference_region = _MODELS[rng.randrange(len(_MODELS))]
-    name = MODEL_EVENTS[rng.choices((0, 1, 2, 3), weights=(5, 3, 1, 1))[0]]
-    record = _envelope(
-        spec,
-        rng,
-        region,
-        when,
-        actor.identity,
-        "bedrock.amazonaws.com",
-        name,
-        source_ip=actor.source_ip,
-        read_only=True,
-    )
-    record["tlsDetails"]["clientProvidedHostHeader"] = f"bedrock-runtime.{region}.amazonaws.com"
-    record["requestParameters"] = {"modelId": model}
-    if inference_region:
-        record["additionalEventData"] = {"inferenceRegion": inference_region}
-    if actor.vpce:
-        record["vpcEndpointId"] = VPC_ENDPOINT
-        record["vpcEndpointAccountId"] = spec.account
-    if rng.random() < 0.02:
-        record["errorCode"] = "ThrottlingException"
-        record["errorMessage"] = "Too many requests, please wait before trying again."
-        return record, None
-    if not spec.invocation_logs:
-        return record, None
-    return record, _invocation(
-        spec, rng, region, when, record, model, inference_region, counter, payloads
-    )
-
-
-def _invocation(
-    spec: TrailSpec,
-    rng: random.Random,
-    region: str,
-    when: datetime,
-    record: dict[str, Any],
-    model: str,
-    inference_region: str | None,
-    counter: int,
-    payloads: list[tuple[str, bytes]],
-) -> dict[str, Any]:
-    request_id = record["requestID"]
-    intervened = rng.random() < 0.08
-    claim = rng.randrange(10_000, 99_999)
-    prompt = f"{PROMPT_MARKER} {request_id[:8]}: summarise claim #{claim} for customer Jane Doe, DOB 1984-02-11"
-    answer = (
-        "Sorry, the model cannot answer this question."
-        if intervened
-        else f"{RESPONSE_MARKER} {request_id[:8]}: claim #{claim} concerns water damage, covered."
-    )
-    in_tokens, out_tokens = rng.randrange(80, 4000), rng.randrange(20, 900)
-    converse = record["eventName"].startswith("Converse")
-    if converse:
-        body_in: dict[str, Any] = {
-            "messages": [{"role": "user", "content": [{"text": prompt}]}],
-            "inferenceConfig": {"maxTokens": 512, "temperature": 0.2},
-        }
-        body_out: Any = {
-            "output": {"message": {"role": "assistant", "content": [{"text": answer}]}},
-            "stopReason": "guardrail_intervened" if intervened else "end_turn",
-            "usage": {
-                "inputTokens": in_tokens,
-                "outputTokens": out_tokens,
-                "totalTokens": in_tokens + out_tokens,
-            },
-            "metrics": {"latencyMs": rng.randrange(300, 9000)},
-        }
-    else:
-        body_in = {
-            "anthropic_version": "bedrock-2023-05-31",
-            "max_tokens": 512,
-            "messages": [{"role": "user", "content": prompt}],
-        }
-        body_out = {
-            "id": "msg_" + request_id[:12],
-            "type": "message",
-            "content": [{"type": "text", "text": answer}],
-            "stop_reason": "end_turn",
-            "usage": {"input_tokens": in_tokens, "output_tokens": out_tokens},
-        }
-        if intervened:
-            body_out["amazon-bedrock-guardrailAction"] = "INTERVENED"
-    entry: dict[str, Any] = {
-        "schemaType": "ModelInvocationLog",
-        "schemaVersion": "1.0",
-        "timestamp": format_iso(when),
-        "accountId": spec.account,
-        "region": region,
-        "requestId": request_id,
-        "operation": record["eventName"],
-        "modelId": model,
-        "identity": {"arn": record["userIdentity"]["arn"]},
-        "requestMetadata": {"app": "claims-triage", "env": "prod"},
-        "input": {"inputContentType": "application/json", "inputTokenCount": in_tokens},
-        "output": {"outputContentType": "application/json", "outputTokenCount": out_tokens},
-    }
-    if inference_region:
-        entry["inferenceRegion"] = inference_region
-    if spec.large_payload_every and counter % spec.large_payload_every == 0:
-        for direction, body in (("input", body_in), ("output", body_out)):
-            key = invocation_payload_key(
-                spec.prefix, spec.account, region, when, request_id, direction
-            )
-            payloads.append((key, json.dumps(body).encode()))
-            entry[direction][f"{direction}BodyS3Path"] = f"s3://{spec.bucket}/{key}"
-    else:
-        entry["input"]["inputBodyJson"] = body_in
-        entry["output"]["outputBodyJson"] = body_out
-    return entry
-
-
-def _other_event(
-    spec: TrailSpec, rng: random.Random, region: str, when: datetime, actor: _Actor
-) -> dict[str, Any]:
-    kind = rng.randrange(6)
-    ident = actor.identity
-    ip = actor.source_ip
-    if kind == 0:
-        obj = f"claims/2026/{rng.randrange(1, 13):02d}/claim-{rng.randrange(10**6):06d}.pdf"
-        r = _envelope(
-            spec,
-            rng,
-            region,
-            when,
-            ident,
-            "s3.amazonaws.com",
-            "GetObject",
-            source_ip=ip,
-            read_only=True,
-            category="Data",
-        )
-        r["requestParameters"] = {
-            "bucketName": "claims-documents",
-            "Host": "claims-documents.s3.eu-west-1.amazonaws.com",
-            "key": obj,
-        }
-        r["additionalEventData"] = {
-            "SignatureVersion": "SigV4",
-            "CipherSuite": "TLS_AES_128_GCM_SHA256",
-            "bytesTransferredIn": 0,
-            "AuthenticationMethod": "AuthHeader",
-            "x-amz-id-2": hashlib.sha256(obj.encode()).hexdigest()[:60],
-            "bytesTransferredOut": rng.randrange(1000, 10**6),
-        }
-        r["resources"] = [
-            {"type": "AWS::S3::Object", "ARN": f"arn:aws:s3:::claims-documents/{obj}"},
-            {
-                "accountId": spec.account,
-                "type": "AWS::S3::Bucket",
-                "ARN": "arn:aws:s3:::claims-documents",
-            },
-        ]
-        if actor.vpce:
-            r["vpcEndpointId"] = "vpce-0f00d5e3b0c1a2b3c"
-        return r
-    if kind == 1:
-        r = _envelope(
-            spec,
-            rng,
-            region,
-            when,
-            ident,
-            "kms.amazonaws.com",
-            "Decrypt",
-            source_ip=ip,
-            read_only=True,
-        )
-        r["requestParameters"] = {
-            "encryptionAlgorithm": "SYMMETRIC_DEFAULT",
-            "encryptionContext": {"aws:s3:arn": "arn:aws:s3:::claims-documents"},
-        }
-        r["resources"] = [
-            {
-                "accountId": spec.account,
-                "type": "AWS::KMS::Key",
-                "ARN": f"arn:aws:kms:{region}:{spec.account}:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
-            }
-        ]
-        return r
-    if kind == 2:
-        r = _envelope(
-            spec,
-            rng,
-            region,
-            when,
-            ident,
-            "ec2.amazonaws.com",
-            "DescribeInstances",
-            source_ip=ip,
-            read_only=True,
-        )
-        r["requestParameters"] = {
-            "instancesSet": {},
-            "filterSet": {
-                "items": [
-                    {"name": "tag:Workload", "valueSet": {"items": [{"value": "claims"}]}},
-                    {"name": "instance-state-name", "valueSet": {"items": [{"value": "running"}]}},
-                ]
-            },
-        }
-        return r
-    if kind == 3:
-        r = _envelope(
-            spec,
-            rng,
-            region,
-            when,
-            ident,
-            "logs.amazonaws.com",
-            "CreateLogStream",
-            source_ip=ip,
-            read_only=False,
-        )
-        r["requestParameters"] = {
-            "logGroupName": "/aws/bedrock/claims",
-            "logStreamName": _uuid(rng),
-        }
-        return r
-    if kind == 4:
-        r = _envelope(
-            spec,
-            rng,
-            region,
-            when,
-            ident,
-            "secretsmanager.amazonaws.com",
-            "GetSecretValue",
-            source_ip=ip,
-            read_only=True,
-        )
-        r["requestParameters"] = {
-            "secretId": f"arn:aws:secretsmanager:{region}:{spec.account}:secret:claims/db-AbCdEf"
-        }
-        return r
-    r = _envelope(
-        spec,
-        rng,
-        region,
-        when,
-        ident,
-        "sts.amazonaws.com",
-        "GetCallerIdentity",
-        source_ip=ip,
-        read_only=True,
-    )
-    return r
-
-
-def _assume_role(
-    spec: TrailSpec,
-    rng: random.Random,
-    region: str,
-    when: datetime,
-    caller: dict[str, Any],
-    role: str,
-    session: str,
-    minted: str,
-    *,
-    source_ip: str,
-) -> dict[str, Any]:
-    r = _envelope(
-        spec,
-        rng,
-        region,
-        when,
-        caller,
-        "sts.amazonaws.com",
-        "AssumeRole",
-        source_ip=source_ip,
-        read_only=True,
-    )
-    role_arn = f"arn:aws:iam::{spec.account}:role/{role}"
-    r["requestParameters"] = {
-        "roleArn": role_arn,
-        "roleSessionName": session,
-        "durationSeconds": 3600,
-    }
-    r["responseElements"] = {
-        "credentials": {
-            "accessKeyId": minted,
-            "sessionToken": "<redacted>",
-            "expiration": format_iso(when + timedelta(hours=1)),
-        },
-        "assumedRoleUser": {
-            "assumedRoleId": f"AROA{role.upper()[:8]}:{session}",
-            "arn": f"arn:aws:sts::{spec.account}:assumed-role/{role}/{session}",
-        },
-    }
-    r["resources"] = [{"accountId": spec.account, "type": "AWS::IAM::Role", "ARN": role_arn}]
-    return r
-
-
-def _mint_events(
-    spec: TrailSpec, rng: random.Random, region: str, hour: int, when: datetime
-) -> list[dict[str, Any]]:
-    """The STS events that minted this hour's temporary keys."""
-    events: list[dict[str, Any]] = []
-    ops_key = access_key("BedrockOperators", region, hour)
-    saml = _envelope(
-        spec,
-        rng,
-        region,
-        when,
-        {
-            "type": "SAMLUser",
-            "principalId": "SAMLProviderBank:alice@bank.example",
-            "userName": "alice@bank.example",
-            "identityProvider": f"arn:aws:iam::{spec.account}:saml-provider/BankIdP",
-        },
-        "sts.amazonaws.com",
-        "AssumeRoleWithSAML",
-        source_ip="198.51.100.23",
-        read_only=True,
-    )
-    ops_arn = f"arn:aws:iam::{spec.account}:role/BedrockOperators"
-    saml["requestParameters"] = {
-        "roleArn": ops_arn,
-        "principalArn": f"arn:aws:iam::{spec.account}:saml-provider/BankIdP",
-        "durationSeconds": 3600,
-    }
-    saml["responseElements"] = {
-        "credentials": {
-            "accessKeyId": ops_key,
-            "sessionToken": "<redacted>",
-            "expiration": format_iso(when + timedelta(hours=1)),
-        },
-        "assumedRoleUser": {
-            "assumedRoleId": "AROAOPS:alice@bank.example",
-            "arn": f"arn:aws:sts::{spec.account}:assumed-role/BedrockOperators/alice@bank.example",
-        },
-        "subject": "alice@bank.example",
-        "subjectType": "persistent",
-        "issuer": "https://idp.bank.example/saml",
-        "audience": "https://signin.aws.amazon.com/saml",
-        "nameQualifier": "Qq2S0sQ8pYz0fBNr0XNEh0L0Dk4=",
-    }
-    saml["userAgent"] = "aws-internal/3 aws-sdk-java/1.12.772"
-    events.append(saml)
-    ops_identity = _role_identity(spec, "BedrockOperators", "alice@bank.example", ops_key)
-    events.append(
-        _assume_role(
-            spec,
-            rng,
-            region,
-            when + timedelta(seconds=2),
-            ops_identity,
-            "claims-genai-app",
-            "claims-svc-7f9c",
-            access_key("claims-genai-app", region, hour),
-            source_ip="198.51.100.23",
-        )
-    )
-    ec2 = {"type": "AWSService", "invokedBy": "ec2.amazonaws.com"}
-    for n in range(spec.services):
-        name = f"svc-{n:03d}"
-        r = _assume_role(
-            spec,
-            rng,
-            region,
-            when + timedelta(seconds=3),
-            ec2,
-            name,
-            f"i-{n:017x}",
-            access_key(name, region, hour),
-            source_ip="ec2.amazonaws.com",
-        )
-        events.append(r)
-    if hour == spec.hours - 1:
-        contractor = _user_identity(
-            spec, "contractor", access_key("contractor", region, 0, long_term=True)
-        )
-        events.append(
-            _assume_role(
-                spec,
-                rng,
-                region,
-                when + timedelta(seconds=4),
-                contractor,
-                "contractor-x",
-                "contractor",
-                access_key("contractor-x", region, hour),
-                source_ip="192.0.2.44",
-            )
-        )
-    return events
-
-
 def _delivery_time(spec: TrailSpec, hour: int, index: int) -> datetime:
     begin, _ = spec.window(hour)
     if index >= spec.files_per_hour:  # the late file of a backfill hour
@@ -712,12 +183,12 @@ def _file_task(args: tuple[TrailSpec, str, int, int, str]) -> LogFileResult:
     spec, region, hour, index, root = args
     rng = random.Random(f"{spec.seed}/{region}/{hour}/{index}")
     delivered = _delivery_time(spec, hour, index)
-    workloads, legacy, contractor = _actors(spec, region, hour)
+    workloads, legacy, contractor = actors(spec, region, hour)
     records: list[dict[str, Any]] = []
     invocations: list[dict[str, Any]] = []
     payloads: list[tuple[str, bytes]] = []
     if index == 0:
-        records.extend(_mint_events(spec, rng, region, hour, delivered - timedelta(minutes=6)))
+        records.extend(mint_events(spec, rng, region, hour, delivered - timedelta(minutes=6)))
     counter = hour * 100_000 + index * 10_000
     model_calls = 0
     while len(records) < spec.records_per_file:
@@ -735,21 +206,21 @@ def _file_task(args: tuple[TrailSpec, str, int, int, str]) -> LogFileResult:
                 actor = workloads[rng.randrange(len(workloads))]
             counter += 1
             model_calls += 1
-            record, invocation = _model_call(spec, rng, region, when, actor, counter, payloads)
+            record, invocation = model_call(spec, rng, region, when, actor, counter, payloads)
             records.append(record)
             if invocation is not None:
                 invocations.append(invocation)
         else:
             records.append(
-                _other_event(spec, rng, region, when, workloads[rng.randrange(len(workloads))])
+                other_event(spec, rng, region, when, workloads[rng.randrange(len(workloads))])
             )
     if index == spec.files_per_hour - 1 and hour + 1 in spec.stopped_hours:
-        stop = _envelope(
+        stop = envelope(
             spec,
             rng,
             region,
             delivered - timedelta(seconds=5),
-            _role_identity(
+            role_identity(
                 spec,
                 "BedrockOperators",
                 "alice@bank.example",

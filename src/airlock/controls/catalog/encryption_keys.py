@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from airlock.controls.key_access import decrypt_access
-from airlock.controls.key_policy import (
-    KEY_POLICY_LIMIT_BYTES,
-    KEY_POLICY_WARN_RATIO,
-    is_open,
-    policy_size,
-)
+from airlock.analysis.policy import Verdict as Decision
+from airlock.controls.authorization import authorization
+from airlock.controls.key_access import judge_decryption, open_statements
+from airlock.controls.key_policy import KEY_POLICY_LIMIT_BYTES, KEY_POLICY_WARN_RATIO, policy_size
 from airlock.controls.keys import customer_keys
 from airlock.controls.model import (
     Control,
@@ -26,6 +23,7 @@ from airlock.controls.model import (
 )
 from airlock.controls.purposes import AUDIT_PURPOSES, WORKLOAD_PURPOSES, key_usage
 from airlock.controls.statements import ParsedPolicy, parse_policy
+from airlock.controls.verdicts import from_judgement
 from airlock.inventory.encryption import KmsKey, KmsReplicaKey
 from airlock.inventory.model import Inventory, Unresolved
 from airlock.obligations.model import Topic
@@ -60,24 +58,28 @@ def _open_principals(ctx: ScanContext) -> Iterator[Verdict]:
         elif isinstance(parsed, Unresolved):
             yield unknown(key, f"The policy of key {key.id} is unresolved: {parsed.reason}.")
         else:
-            yield _judge_open(key, parsed)
+            yield _judge_open(ctx, key, parsed)
 
 
-def _judge_open(key: Key, parsed: ParsedPolicy) -> Verdict:
-    opened = [s for s in parsed.statements if is_open(s)]
+def _judge_open(ctx: ScanContext, key: Key, parsed: ParsedPolicy) -> Verdict:
+    auth = authorization(ctx)
+    found = open_statements(auth, key)
+    opened = [o for o in found if o.status is Decision.ALLOW and o.principal == "*"]
+    shown = [auth.book.written(o.ref).get("statement") for o in opened]
     if opened:
         return failed(
             key,
             f"The policy of key {key.id} allows any principal in any account without a condition that pins the caller.",
-            statements=[s.shown() for s in opened],
+            statements=shown,
+            counterexamples=[{"statement": str(o.ref), "context": o.context} for o in opened],
         )
-    unreadable = [s.index for s in parsed.allows if {"Principal", "Condition"} & s.unresolved]
-    if unreadable or parsed.problems:
+    doubtful = [o for o in found if o.status is Decision.UNKNOWN]
+    if doubtful or parsed.problems:
         return unknown(
             key,
             f"Parts of the policy of key {key.id} are unresolved, so an open principal cannot be ruled out.",
-            statements=unreadable,
-            problems=list(parsed.problems),
+            statements=[auth.book.written(o.ref).get("statement") for o in doubtful],
+            problems=[o.reason for o in doubtful] + list(parsed.problems),
         )
     return passed(key, f"No statement of the policy of key {key.id} opens it to any principal.")
 
@@ -215,30 +217,7 @@ def _purposes(ctx: ScanContext) -> Iterator[Verdict]:
 def _decryption(ctx: ScanContext) -> Iterator[Verdict]:
     yield from _aws_managed(ctx.inventory)
     for key in customer_keys(ctx.inventory):
-        access = decrypt_access(ctx, key)
-        if access.open:
-            yield failed(
-                key, f"Anyone in any account can decrypt with key {key.id}.", **access.shown()
-            )
-        elif access.unknown:
-            yield unknown(
-                key,
-                f"Who can decrypt with key {key.id} cannot be fully read: {access.unknown[0]}.",
-                **access.shown(),
-            )
-        elif access.delegated:
-            yield unknown(
-                key,
-                f"Key {key.id} delegates decryption to IAM in {', '.join(access.delegated)}, so who can decrypt depends on identity policies outside the key policy.",
-                **access.shown(),
-            )
-        else:
-            everyone = [*access.named, *access.grantees]
-            yield passed(
-                key,
-                f"Decryption with key {key.id} is limited to {len(everyone)} named principal(s).",
-                **access.shown(),
-            )
+        yield from_judgement(key, judge_decryption(ctx, key))
 
 
 def _ctl(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from airlock.controls.aws_managed import BROAD_BEDROCK, managed_name
+from airlock.controls.confused_deputy import deputy_exposure
 from airlock.controls.invocation import (
     bearer_token_allowed,
     bedrock_callers,
@@ -32,10 +33,9 @@ from airlock.controls.principals import (
     PrincipalClass,
     classify,
     principals,
-    service_base,
     trust_of,
 )
-from airlock.controls.statements import Condition, Statement, literal_prefix
+from airlock.controls.statements import Statement, literal_prefix
 from airlock.controls.verdicts import from_judgement
 from airlock.inventory.identity import AccessKey, Group, Role, User
 from airlock.inventory.model import Unresolved
@@ -44,23 +44,6 @@ from airlock.obligations.model import Topic
 #: roles assumed by people may keep a session at most this long (seconds). 3600 is also the
 #: smallest MaxSessionDuration IAM accepts; shorter sessions are set by the identity provider.
 HUMAN_MAX_SESSION_SECONDS = 3600
-
-#: AWS services that put aws:SourceAccount / aws:SourceArn in the request when they assume a
-#: role, so a trust policy can pin the calling resource (confused-deputy protection)
-CONFUSED_DEPUTY_SERVICES = frozenset(
-    {
-        "bedrock",
-        "cloudtrail",
-        "logs",
-        "delivery.logs",
-        "vpc-flow-logs",
-        "events",
-        "scheduler",
-        "config",
-    }
-)
-_DEPUTY_KEYS = ("aws:SourceAccount", "aws:SourceArn", "aws:SourceOrgID", "aws:SourceOrgPaths")
-
 
 def _per_caller(
     question: Callable[[ScanContext, Principal], Judgement], *, skip_service_roles: bool
@@ -180,44 +163,9 @@ def _name(principal: Principal) -> str:
 
 def _confused_deputy(ctx: ScanContext) -> Iterator[Verdict]:
     for role in ctx.inventory.of(Role):
-        trust = trust_of(ctx, role)
-        exposed: list[Statement] = []
-        unsure: list[Statement] = []
-        judged = False
-        for stmt in trust.statements:
-            services = [
-                s
-                for s in stmt.principal_values("Service")
-                if service_base(s) in CONFUSED_DEPUTY_SERVICES
-            ]
-            if not services:
-                continue
-            judged = True
-            if any(_pins(c) for c in stmt.conditions_on(*_DEPUTY_KEYS)):
-                continue
-            (unsure if "Condition" in stmt.unresolved else exposed).append(stmt)
-        if not judged:
-            continue
-        if exposed:
-            yield failed(
-                role,
-                f"Role {role.id} trusts an AWS service without aws:SourceAccount or aws:SourceArn, so another account's resource can make the service assume it.",
-                statements=[s.shown() for s in exposed],
-            )
-        elif unsure:
-            yield unknown(role, f"The trust conditions of role {role.id} are unresolved.")
-        else:
-            yield passed(
-                role, f"Role {role.id} pins the calling service's source account or resource."
-            )
-
-
-def _pins(cond: Condition) -> bool:
-    if not cond.requires_key:
-        return False
-    if cond.unresolved and not cond.values:
-        return True
-    return bool(cond.values) and not any(v.strip("*?") == "" for v in cond.values)
+        judgement = deputy_exposure(ctx, role)
+        if judgement is not None:
+            yield from_judgement(role, judgement)
 
 
 # --- AL-IAM-009 ------------------------------------------------------------------------

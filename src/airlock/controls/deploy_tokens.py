@@ -1,0 +1,68 @@
+"""Deploy-time tokens in policy text, made safe for the policy evaluator and shown back as written.
+
+A CloudFormation template leaves pseudo parameters to deploy time: policy documents and the
+synthetic ARNs of template resources say ``${AWS::AccountId}`` and ``${AWS::Region}`` (see
+:mod:`airlock.sources.cloudformation`). Inside an ARN such a token holds colons, so ARN
+matching -- which splits an ARN at its colons -- would misread the account or region
+segment. Before evaluation every ``${AWS::<Name>}`` token is replaced by a colon-free
+stand-in that behaves like one value of that kind (one account, one region); evidence shows
+the token again. Other tokens (``${LogicalId}``, ``${Resource.Attribute}``) hold no colon and
+stay as they are: the evaluator treats them as literal text.
+
+When the account of the scan is unknown, the token ``${AWS::AccountId}`` *is* the workload
+account: its stand-in is what principals, resources and conditions of that account carry.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+ACCOUNT_TOKEN = "${AWS::AccountId}"
+REGION_TOKEN = "${AWS::Region}"
+#: a twelve-digit value no real account has, so that account-shaped checks treat it as one
+ACCOUNT_STAND_IN = "000000000000"
+_PSEUDO = re.compile(r"\$\{AWS::([A-Za-z]+)\}")
+_STAND_INS = {"AccountId": ACCOUNT_STAND_IN, "Region": "airlock-deploy-region"}
+
+
+def _stand_in(name: str) -> str:
+    return _STAND_INS.get(name) or f"airlock-deploy-{name.lower()}"
+
+
+_SHOWN = {_stand_in(name): f"${{AWS::{name}}}" for name in _STAND_INS}
+_GENERIC = re.compile(r"airlock-deploy-([a-z]+)")
+
+
+def for_evaluator(text: str) -> str:
+    """``text`` with every ``${AWS::<Name>}`` token replaced by its stand-in."""
+    if "${AWS::" not in text:
+        return text
+    return _PSEUDO.sub(lambda match: _stand_in(match.group(1)), text)
+
+
+def shown(text: str) -> str:
+    """``text`` with the stand-ins turned back into the tokens they stand for."""
+    for stand_in, token in _SHOWN.items():
+        if stand_in in text:
+            text = text.replace(stand_in, token)
+    if "airlock-deploy-" in text:
+        text = _GENERIC.sub(lambda m: f"${{AWS::{_pseudo_name(m.group(1))}}}", text)
+    return text
+
+
+def _pseudo_name(lower: str) -> str:
+    known = {"stackname": "StackName", "stackid": "StackId", "partition": "Partition"}
+    return known.get(lower, lower)
+
+
+def shown_value(value: Any) -> Any:
+    """:func:`shown` applied to every string of a JSON-like value."""
+    if isinstance(value, str):
+        return shown(value)
+    if isinstance(value, Mapping):
+        return {shown(str(k)): shown_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [shown_value(v) for v in value]
+    return value
