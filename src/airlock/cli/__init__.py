@@ -31,7 +31,10 @@ class _UsageExit(Exception):
     pass
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The full parser. A command's module is imported only when that command runs (the
+    trail commands pull in DuckDB and cryptography, which ``scan`` does not need); otherwise a
+    placeholder keeps it listed in ``airlock --help``."""
     from airlock.cli import scan
 
     parser = _Parser(
@@ -45,33 +48,36 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.required = True
     scan.add_parser(sub)
-    for name in ("trail",):
-        module = _optional_command(name)
-        if module is not None:
-            module(sub)
+    chosen = argv[0] if argv else None
+    for name, summary in _LAZY_COMMANDS.items():
+        if chosen == name:
+            _command_module(name)(sub)
+        else:
+            sub.add_parser(name, help=summary, add_help=False)
     return parser
 
 
-def _optional_command(
+_LAZY_COMMANDS = {
+    "trail": "audit trail: fetch, verify, ingest, query, scope",
+}
+
+
+def _command_module(
     name: str,
-) -> Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None] | None:
+) -> Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]:
     import importlib
 
-    try:
-        module = importlib.import_module(f"airlock.cli.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"airlock.cli.{name}":
-            return None
-        raise
+    module = importlib.import_module(f"airlock.cli.{name}")
     return cast(
         "Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]", module.add_parser
     )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(arguments)
     try:
-        args = parser.parse_args(list(argv) if argv is not None else None)
+        args = parser.parse_args(arguments)
     except _UsageExit as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_USAGE
