@@ -35,7 +35,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     """The full parser. A command's module is imported only when that command runs (the
     trail commands pull in DuckDB and cryptography, which ``scan`` does not need); otherwise a
     placeholder keeps it listed in ``airlock --help``."""
-    from airlock.cli import scan
+    from airlock.cli import controls, scan
 
     parser = _Parser(
         prog="airlock",
@@ -48,6 +48,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     )
     sub.required = True
     scan.add_parser(sub)
+    controls.add_parser(sub)
     chosen = argv[0] if argv else None
     for name, summary in _LAZY_COMMANDS.items():
         if chosen == name:
