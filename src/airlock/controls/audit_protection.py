@@ -36,10 +36,11 @@ from airlock.analysis.policy import (
     PolicyKind,
     PrincipalKind,
     Verdict,
+    open_principals,
 )
 from airlock.controls.authorization import Authorization, Subject, authorization
 from airlock.controls.buckets import BucketUse, bucket_arn
-from airlock.controls.deploy_tokens import for_evaluator
+from airlock.controls.deploy_tokens import for_evaluator, shown, shown_value
 from airlock.controls.judgement import Judgement, no, undecided, yes
 from airlock.controls.model import ScanContext
 from airlock.inventory.encryption import S3Bucket
@@ -114,9 +115,7 @@ def audit_tamper(ctx: ScanContext, use: BucketUse) -> Judgement:
     owner = for_evaluator(bucket.account) if isinstance(bucket.account, str) else home
     policy = None
     if bucket.policy is not None:
-        policy = auth.book.document(
-            bucket.policy, PolicyKind.RESOURCE, f"{bucket.id} bucket policy", "bucket policy"
-        )
+        policy = auth.book.attached(bucket.policy, PolicyKind.RESOURCE, "bucket policy")
     subjects = _workload_subjects(auth, home, policy)
     outcomes: list[_Outcome] = []
     checked: list[dict[str, Any]] = []
@@ -126,6 +125,9 @@ def audit_tamper(ctx: ScanContext, use: BucketUse) -> Judgement:
         found = _judge_action(auth, item, target, owner, policy, subjects, why_harmless)
         outcomes += found
         checked.append(_summary(auth, item, found, why_harmless))
+    opened = _open_grants(auth, bucket, arn, policy, (home, owner), ctx.settings.min_retention_days)
+    if opened is not None:
+        return opened
     failing = next((o for o in outcomes if o.grade == "fail"), None)
     if failing is not None:
         return _failed(auth, bucket, failing, checked)
@@ -143,6 +145,47 @@ def audit_tamper(ctx: ScanContext, use: BucketUse) -> Judgement:
     )
 
 
+def _open_grants(
+    auth: Authorization,
+    bucket: S3Bucket,
+    arn: str,
+    policy: PolicyDocument | None,
+    trusted: tuple[str, ...],
+    min_days: int,
+) -> Judgement | None:
+    """A bucket-policy Allow of a tamper action open to anyone in any account."""
+    if policy is None:
+        return None
+    for item in open_principals(policy, trusted_accounts=trusted):
+        if item.status is not Verdict.ALLOW:
+            continue
+        stmt = policy.statements[item.ref.index]
+        for action in TAMPER_ACTIONS:
+            if harmless(bucket, action, min_days) is not None:
+                continue
+            target = for_evaluator(f"{arn}/x" if action.on_objects else arn)
+            if stmt.actions is not None and not stmt.actions.matches_static(action.action):
+                continue
+            if (
+                stmt.resources is not None
+                and not stmt.resources.variables
+                and not stmt.resources.matches_static(target)
+            ):
+                continue
+            who = (
+                "anyone in any account"
+                if item.principal == "*"
+                else f"account {shown(item.principal)}"
+            )
+            return yes(
+                f"The policy of bucket {bucket.id} lets {who} call {action.action} with no condition that pins the caller.",
+                action=action.action,
+                statement=auth.book.written(item.ref).get("statement"),
+                counterexample=shown_value(dict(item.context)),
+            )
+    return None
+
+
 def _workload_account(ctx: ScanContext, use: BucketUse, auth: Authorization) -> str:
     for user_id in use.users:
         writer = ctx.inventory.get(user_id, Resource)
@@ -155,7 +198,9 @@ def _workload_subjects(
     auth: Authorization, home: str, policy: PolicyDocument | None
 ) -> list[tuple[Subject, dict[str, ContextInput] | None, bool]]:
     """(subject, fixed context, listed in the inventory) for the workload account."""
-    found: list[tuple[Subject, dict[str, ContextInput] | None, bool]] = [(auth.root(home), None, False)]
+    found: list[tuple[Subject, dict[str, ContextInput] | None, bool]] = [
+        (auth.root(home), None, False)
+    ]
     found += [(s, None, True) for s in auth.subjects() if s.principal.account == home]
     if not auth.complete and home == auth.account:
         docs = [policy, *(doc for level in auth.policy_set(auth.unlisted()).scps for doc in level)]
@@ -198,15 +243,23 @@ def _grade(
     auth: Authorization, item: TamperAction, subject: Subject, answer: Answer, listed: bool
 ) -> tuple[str, str]:
     if answer.status is Verdict.UNKNOWN:
-        return "unknown", f"whether {subject.label} can call {item.action} cannot be decided ({auth.reason(answer)})"
+        return (
+            "unknown",
+            f"whether {subject.label} can call {item.action} cannot be decided ({auth.reason(answer)})",
+        )
     if listed or auth.first_statement(answer, PolicyKind.RESOURCE) is not None:
         return "fail", ""
     if subject.principal.kind is PrincipalKind.ROOT:
         why = f"the account root user can call {item.action} unless an SCP outside this inventory denies it"
         if item.action in _ROOT_ALWAYS:
-            why += " (S3 lets the bucket owner's root change its bucket policy despite a Deny in it)"
+            why += (
+                " (S3 lets the bucket owner's root change its bucket policy despite a Deny in it)"
+            )
         return "unknown", why
-    return "unknown", f"{subject.label} with permissions to call {item.action} would not be stopped by any policy here"
+    return (
+        "unknown",
+        f"{subject.label} with permissions to call {item.action} would not be stopped by any policy here",
+    )
 
 
 _ROOT_ALWAYS = frozenset({"s3:PutBucketPolicy", "s3:DeleteBucketPolicy"})
@@ -221,7 +274,11 @@ def _summary(
     else:
         out["result"] = "may be allowed" if why_harmless is None else "allowed but harmless"
         out["principals"] = [
-            {"principal": o.subject.arn, "status": o.answer.status.value} for o in found[:5]
+            {
+                "principal": o.subject.arn if o.subject.resource is not None else o.subject.label,
+                "status": o.answer.status.value,
+            }
+            for o in found[:5]
         ]
     if why_harmless is not None:
         out["note"] = why_harmless

@@ -1,22 +1,17 @@
-"""Evaluator inputs built from the inventory: who each principal is and which policies apply.
+"""Evaluator inputs built from the inventory, and the queries controls ask with them.
 
-For every IAM role, user and group of the inventory, :class:`Authorization` builds a
-:class:`Subject`: an evaluator :class:`~airlock.analysis.policy.Principal` (ARN, account,
-tags) with its identity policies -- inline, customer managed (referenced, or joined from the
-ManagedPolicy resources that name it), AWS managed (from a table; unknown ones make answers
-UNKNOWN), a user's groups' policies -- and its permissions boundary. Organization policies
-apply to every principal of the account: SCPs as one level beside an assumed
-``FullAWSAccess`` (only their Deny statements can then matter, which errs towards ALLOW), RCPs
-as resource-side denies. An SCP or RCP whose targets do not show that it applies to this
-account (an OU) is *uncertain*: an ALLOW that only such a policy could remove is UNKNOWN.
+:class:`Authorization` extends the :class:`~airlock.controls.subjects.Directory` of the
+inventory's principals with the layers that apply to a request: organization policies --
+SCPs as one level beside an assumed ``FullAWSAccess`` (only their Deny statements can then
+matter, which errs towards ALLOW), RCPs as resource-side denies; an SCP or RCP whose targets
+do not show that it applies to this account (an OU) is *uncertain*, and an ALLOW that only
+such a policy could remove is UNKNOWN -- and the Bedrock VPC endpoints a principal's
+conditions name, whose policies cap requests through them.
 
-Two synthetic principals complete the picture of an account a template or plan shows only in
-part: the account root user, and :meth:`Authorization.unlisted` -- a role of the workload
-account that is not in the inventory, with full identity permissions and any ARN or tag (an
-IaC scan cannot rule such principals out; a live scan of IAM can).
-
-:meth:`Authorization.ask` runs one query; :meth:`Authorization.evidence` shows its answer
-with the deciding statements as written and the counterexample request.
+:meth:`Authorization.ask` runs one query, :meth:`Authorization.search` a list of probes
+(resource patterns asked as concrete witnesses, :mod:`.resource_witnesses`), and
+:meth:`Authorization.evidence` shows an answer with the deciding statements as written and
+the counterexample request.
 """
 
 from __future__ import annotations
@@ -29,17 +24,15 @@ from airlock.analysis.policy import (
     Answer,
     ContextInput,
     Endpoint,
-    Excluding,
     Grant,
     PolicyDocument,
     PolicyKind,
     PolicySet,
-    Principal,
     PrincipalKind,
     Verdict,
     can,
 )
-from airlock.controls.aws_managed import managed_name
+from airlock.analysis.reachability import endpoint_service, is_bedrock
 from airlock.controls.coverage import absence_is_proof
 from airlock.controls.deploy_tokens import (
     ACCOUNT_TOKEN,
@@ -50,37 +43,20 @@ from airlock.controls.deploy_tokens import (
 )
 from airlock.controls.model import ScanContext
 from airlock.controls.policy_documents import DocumentBook
-from airlock.inventory.identity import Group, ManagedPolicy, OrganizationPolicy, Role, User
-from airlock.inventory.model import Inventory, Resource, Unresolved, Val
+from airlock.controls.resource_witnesses import (
+    arn_glob,
+    has_wildcard,
+    in_regions,
+    region_of,
+    regions,
+    witnesses,
+)
+from airlock.controls.subjects import FULL_ACCESS, Directory, Subject, known
+from airlock.inventory.identity import OrganizationPolicy
+from airlock.inventory.model import Inventory, Resource
+from airlock.inventory.network import Vpc, VpcEndpoint
 
-PrincipalResource = Role | User | Group
-FULL_ACCESS = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
-UNLISTED_NAME = "airlock-principal-not-in-inventory"
-MAX_TAG_VARIANTS = 8
-
-
-@dataclass(frozen=True)
-class Subject:
-    """A principal with its identity-side policies, ready for the evaluator."""
-
-    principal: Principal
-    identity: tuple[PolicyDocument, ...]
-    boundary: PolicyDocument | None
-    label: str  # "role WorkloadRole", "the account root user"...
-    resource: PrincipalResource | None = None
-
-    @property
-    def arn(self) -> str:
-        """The principal ARN as a finding shows it."""
-        return shown(self.principal.arn)
-
-    @property
-    def key(self) -> str:
-        """How other controls name this principal: its ARN when known, else its id."""
-        if self.resource is not None:
-            arn = self.resource.arn
-            return arn if isinstance(arn, str) else self.resource.id
-        return self.arn
+__all__ = ["FULL_ACCESS", "Authorization", "Probe", "Search", "Subject", "authorization"]
 
 
 @dataclass(frozen=True)
@@ -91,6 +67,8 @@ class Probe:
     action: str
     resource: str
     context: Mapping[str, ContextInput] | None = None
+    #: a realistic resource matching ``resource`` to show for "any resource" grants
+    example: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,160 +98,34 @@ def authorization(ctx: ScanContext) -> Authorization:
     return ctx.analysis("authorization", lambda: Authorization(ctx.inventory))
 
 
-def _known(value: Val[str] | None) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-class Authorization:
+class Authorization(Directory):
     """Evaluator inputs for one inventory (see the module docstring)."""
 
     def __init__(self, inventory: Inventory) -> None:
-        self.inventory = inventory
-        self.book = DocumentBook()
         source = inventory.source
-        account = _known(source.account)
-        region = _known(source.region)
-        #: the workload account as the evaluator sees it (a stand-in when unknown)
-        self.account = for_evaluator(account or ACCOUNT_TOKEN)
+        account = known(source.account)
+        region = known(source.region)
+        super().__init__(inventory, DocumentBook(), for_evaluator(account or ACCOUNT_TOKEN))
         self.region = for_evaluator(region or REGION_TOKEN)
         #: the inventory lists every IAM principal of the account (a live scan of IAM)
         self.complete = absence_is_proof(inventory, "iam")
-        self._subjects: dict[str, Subject] = {}
+        self._granting: dict[str, list[Subject]] = {}
+        self._witnesses: dict[tuple[object, ...], tuple[str, ...] | None] = {}
+        self._reads: dict[tuple[object, ...], bool] = {}
+        self._policy_sets: dict[tuple[object, ...], PolicySet] = {}
+        self._endpoints: dict[tuple[object, ...], tuple[Endpoint, ...]] = {}
+        self._by_endpoint: dict[str, VpcEndpoint] | None = None
+        self._grants_action: dict[tuple[object, ...], bool] = {}
         self._org = self._organization()
 
-    # --- principals ----------------------------------------------------------------------
-
-    def subjects(self) -> list[Subject]:
-        """Every role and user of the inventory (groups are judged through their members)."""
-        found: list[PrincipalResource] = [*self.inventory.of(Role), *self.inventory.of(User)]
-        return [self.subject(r) for r in found]
-
-    def subject(self, resource: PrincipalResource) -> Subject:
-        found = self._subjects.get(resource.id)
+    def granting(self, action: str) -> list[Subject]:
+        """The listed subjects whose identity policies may grant ``action``."""
+        found = self._granting.get(action)
         if found is None:
-            found = self._subjects[resource.id] = self._build(resource)
-        return found
-
-    def _build(self, resource: PrincipalResource) -> Subject:
-        kind = "role" if isinstance(resource, Role) else "user" if isinstance(resource, User) else "group"
-        own = _known(resource.account)
-        account = for_evaluator(own) if own is not None else self.account
-        arn = _known(resource.arn)
-        name = _known(resource.name) or resource.id
-        if arn is None:
-            arn = f"arn:aws:iam::{account}:{kind}/{name}"
-        arn = for_evaluator(arn)
-        tags = {k: v for k, v in resource.tags.items() if isinstance(v, str)}
-        principal = Principal(
-            arn,
-            account,
-            PrincipalKind.ROLE if isinstance(resource, Role) else PrincipalKind.USER,
-            tags,
-            service_linked=":role/aws-service-role/" in arn,
-        )
-        identity = list(self._own(resource))
-        if isinstance(resource, User):
-            for ref in resource.groups:
-                group = self.inventory.find(ref, Group) if isinstance(ref, str) else None
-                if group is None:
-                    why = f"group {ref if isinstance(ref, str) else ref.reason} is not in the inventory"
-                    identity.append(self.book.opaque(PolicyKind.IDENTITY, f"{resource.id} groups", why))
-                else:
-                    identity += self._own(group)
-        boundary = None
-        if not isinstance(resource, Group) and resource.permissions_boundary is not None:
-            boundary = self._managed(resource.permissions_boundary, PolicyKind.BOUNDARY, resource.id)
-        return Subject(principal, tuple(identity), boundary, f"{kind} {resource.id}", resource)
-
-    def _own(self, resource: PrincipalResource) -> list[PolicyDocument]:
-        docs: list[PolicyDocument] = []
-        for named in resource.inline_policies:
-            name = f"{resource.id}/{named.name}"
-            docs.append(self.book.document(named.document, PolicyKind.IDENTITY, name, named.name))
-        seen: set[str] = set()
-        for ref in resource.managed_policies:
-            policy = self.inventory.find(ref, ManagedPolicy) if isinstance(ref, str) else None
-            if policy is not None:
-                seen.add(policy.id)
-            docs.append(self._managed(ref, PolicyKind.IDENTITY, resource.id))
-        names = {resource.id, *(v for v in (resource.name, resource.arn, resource.aws_id) if isinstance(v, str))}
-        for policy in self.inventory.of(ManagedPolicy):
-            if policy.id in seen:
-                continue
-            holders = policy.roles if isinstance(resource, Role) else policy.users if isinstance(resource, User) else policy.groups
-            if any(isinstance(h, str) and h in names for h in holders):
-                docs.append(self.book.document(policy.document, PolicyKind.IDENTITY, policy.id))
-        return docs
-
-    def _managed(self, ref: Val[str], kind: PolicyKind, owner: str) -> PolicyDocument:
-        if isinstance(ref, Unresolved):
-            return self.book.opaque(kind, f"{owner} {kind.value}", f"a policy reference is unresolved ({ref.reason})")
-        policy = self.inventory.find(ref, ManagedPolicy)
-        if policy is not None:
-            return self.book.document(policy.document, kind, policy.id)
-        name = managed_name(ref)
-        if name is not None:
-            return self.book.aws_managed(name, kind)
-        return self.book.opaque(kind, ref, f"customer managed policy {ref} is not in the inventory")
-
-    def root(self, account: str | None = None) -> Subject:
-        """The root user of the workload account (or of ``account``)."""
-        owner = account or self.account
-        return Subject(Principal.root(owner), (), None, "the account root user")
-
-    def unlisted(self) -> Subject:
-        """A role of the workload account that the inventory does not list (full access)."""
-        key = "\x00unlisted"
-        found = self._subjects.get(key)
-        if found is None:
-            arn = f"arn:aws:iam::{self.account}:role/{UNLISTED_NAME}"
-            full = self.book.synthetic(FULL_ACCESS, PolicyKind.IDENTITY, "full access (assumed)")
-            principal = Principal(arn, self.account, PrincipalKind.ROLE)
-            label = "a principal of the workload account outside this inventory"
-            found = self._subjects[key] = Subject(principal, (full,), None, label)
-        return found
-
-    def unlisted_variants(self, docs: Iterable[PolicyDocument | None]) -> list[Subject]:
-        """:meth:`unlisted`, and one copy per principal tag value the documents test (an
-        unlisted principal may carry any tag; one tag at a time)."""
-        base = self.unlisted()
-        found: dict[tuple[str, str], None] = {}
-        for doc in docs:
-            for stmt in doc.statements if doc is not None else ():
-                for clause in stmt.conditions:
-                    if clause.key.startswith("aws:principaltag/") and not clause.variables:
-                        tag = clause.key_as_written.split("/", 1)[1]
-                        found.update(dict.fromkeys((tag, v) for v in clause.values))
-        variants = [base]
-        for tag, value in list(found)[:MAX_TAG_VARIANTS]:
-            principal = replace(base.principal, tags={tag: value})
-            label = f"{base.label} tagged {tag}={value}"
-            variants.append(replace(base, principal=principal, label=label))
-        return variants
-
-    def named_by(self, doc: PolicyDocument | None, action: str, subject: Subject) -> bool:
-        """Whether an Allow of ``doc`` for ``action`` may name ``subject`` itself (not only its
-        account): ``*``, its ARN or a session of it, or a principal it cannot read."""
-        if doc is None:
-            return False
-        arn = subject.principal.arn
-        sessions = subject.principal.session_arns()
-        for stmt in doc.statements_for(action):
-            if stmt.effect is not None and stmt.effect.value == "Deny":
-                continue
-            if stmt.principals is None:
-                return True
-            for entry in stmt.principals:
-                value = entry.value
-                if value in ("*", arn) or any(value.startswith(s) for s in sessions):
-                    return True
-        return False
-
-    def unlisted_context(self, also_known: Iterable[str] = ()) -> dict[str, ContextInput]:
-        """Context for :meth:`unlisted`: any principal ARN but those the inventory lists."""
-        known = {s.principal.arn for s in self.subjects()}
-        known.update(for_evaluator(a) for a in also_known)
-        return {"aws:PrincipalArn": Excluding.of(sorted(known), allow_absent=False)}
+            found = self._granting[action] = [
+                s for s in self.subjects() if self.might_allow(s, action)
+            ]
+        return list(found)
 
     # --- organization policies -------------------------------------------------------------
 
@@ -292,7 +144,9 @@ class Authorization:
                 for t in policy.targets
             )
             if not certain:
-                targets = ", ".join(t if isinstance(t, str) else "<unresolved>" for t in policy.targets)
+                targets = ", ".join(
+                    t if isinstance(t, str) else "<unresolved>" for t in policy.targets
+                )
                 uncertain.append(f"{policy.id} (attached to {targets or 'nothing listed'})")
             doc = self.book.document(policy.document, kind, policy.id)
             found.setdefault((kind.value, certain), []).append(doc)
@@ -326,9 +180,17 @@ class Authorization:
         uncertain: bool = False,
     ) -> PolicySet:
         """The layers of one request. ``rcp_service``: the resource's service honours RCPs
-        (S3, KMS, STS...; not Bedrock)."""
+        (S3, KMS, STS...; not Bedrock). Built once per combination, so that the evaluator's
+        per-policy-set caches are reused."""
+        key = (
+            id(subject.identity), id(subject.boundary), id(resource_policy), grants, endpoints,
+            resource_account, rcp_service, uncertain,
+        )  # fmt: skip
+        cached = self._policy_sets.get(key)
+        if cached is not None:
+            return cached
         rcps = self._org.rcps + (self._org.uncertain_rcps if uncertain else ())
-        return PolicySet(
+        cached = self._policy_sets[key] = PolicySet(
             identity=subject.identity,
             boundary=subject.boundary,
             scps=self._scp_levels(uncertain),
@@ -338,17 +200,23 @@ class Authorization:
             endpoints=endpoints,
             resource_account=resource_account,
         )
+        return cached
 
     def might_allow(self, subject: Subject, action: str) -> bool:
         """Whether any identity policy of ``subject`` can grant ``action`` (cheap, exact
         pruning: without such a statement only a resource policy or grant can allow)."""
         if subject.principal.kind is PrincipalKind.ROOT:
             return True
-        for doc in subject.identity:
-            for stmt in doc.statements_for(action):
-                if stmt.effect is None or stmt.effect.value == "Allow":
-                    return True
-        return False
+        key = (tuple(id(d) for d in subject.identity), action)
+        found = self._grants_action.get(key)
+        if found is None:
+            found = any(
+                stmt.effect is None or stmt.effect.value == "Allow"
+                for doc in subject.identity
+                for stmt in doc.statements_for(action)
+            )
+            self._grants_action[key] = found
+        return found
 
     def ask(
         self,
@@ -391,19 +259,153 @@ class Authorization:
         return replace(found, status=Verdict.UNKNOWN, reason=reason, counterexample=None)
 
     def search(self, subject: Subject, probes: Iterable[Probe], **layers: Any) -> Search:
-        """Ask each probe (skipping actions no identity policy can grant, when no resource
-        policy or grant is given); stop at the first ALLOW."""
-        pruned = not (layers.get("resource_policy") or layers.get("grants"))
+        """Ask each probe; stop at the first ALLOW.
+
+        Without a resource policy or grant, actions no identity policy can grant are skipped
+        and resource patterns are asked as their concrete witnesses (:meth:`concrete`).
+        """
+        identity_only = not (layers.get("resource_policy") or layers.get("grants"))
+        if identity_only and "endpoints" not in layers:
+            layers = {**layers, "endpoints": self.endpoints_for(subject)}
         unknown: list[Answer] = []
         denied: list[Answer] = []
         for probe in probes:
-            if pruned and not self.might_allow(subject, probe.action):
+            if identity_only and not self.might_allow(subject, probe.action):
                 continue
-            found = self.ask(subject, probe.action, probe.resource, context=probe.context, **layers)
-            if found.status is Verdict.ALLOW:
-                return Search(found, tuple(unknown), tuple(denied))
-            (unknown if found.status is Verdict.UNKNOWN else denied).append(found)
+            asked = (
+                self.concrete(subject, probe, layers.get("endpoints", ()))
+                if identity_only
+                else [probe]
+            )
+            for one in asked:
+                found = self.ask(subject, one.action, one.resource, context=one.context, **layers)
+                if found.status is Verdict.ALLOW:
+                    return Search(found, tuple(unknown), tuple(denied))
+                (unknown if found.status is Verdict.UNKNOWN else denied).append(found)
         return Search(None, tuple(unknown), tuple(denied))
+
+    def endpoints_for(self, subject: Subject) -> tuple[Endpoint, ...]:
+        """The Bedrock VPC endpoints of the inventory that the subject's policies name in an
+        ``aws:SourceVpce`` condition, with their policies: requests through them are capped
+        by those policies. (An endpoint no condition names behaves, for these policies, like
+        any endpoint that is not ours, minus its own policy: leaving it out can only allow
+        more.)"""
+        docs = self._identity_side(subject)
+        key = (tuple(id(d) for d in docs), "endpoints")
+        cached = self._endpoints.get(key)
+        if cached is not None:
+            return cached
+        named = {
+            value
+            for doc in docs
+            for stmt in doc.statements
+            for clause in stmt.conditions
+            if clause.key == "aws:sourcevpce"
+            for value in clause.values
+        }
+        found: list[Endpoint] = []
+        ours = self._bedrock_endpoints()
+        for endpoint in (ours[v] for v in sorted(named) if v in ours):
+            ident = for_evaluator(known(endpoint.aws_id) or endpoint.id)
+            vpc = self.inventory.get(endpoint.vpc, Vpc)
+            vpc_id = known(vpc.aws_id) if vpc is not None else None
+            policy = None
+            if endpoint.policy is not None:
+                policy = self.book.attached(
+                    endpoint.policy, PolicyKind.ENDPOINT, "endpoint policy"
+                )  # fmt: skip
+            vpc_value = for_evaluator(vpc_id) if vpc_id else None
+            found.append(Endpoint(ident, policy, vpc_value, self.account))
+        cached = self._endpoints[key] = tuple(found)
+        return cached
+
+    def _bedrock_endpoints(self) -> dict[str, VpcEndpoint]:
+        if self._by_endpoint is None:
+            self._by_endpoint = {
+                for_evaluator(known(e.aws_id) or e.id): e
+                for e in self.inventory.of(VpcEndpoint)
+                if is_bedrock(endpoint_service(e))
+            }
+        return self._by_endpoint
+
+    def concrete(
+        self, subject: Subject, probe: Probe, endpoints: tuple[Endpoint, ...] = ()
+    ) -> list[Probe]:
+        """A probe on a resource pattern as probes on concrete resources, one per class of
+        the subject's resource patterns (:mod:`.resource_witnesses`, once per set of
+        documents); asking them is equivalent to asking the pattern (identity-side layers).
+        When a policy reads ``aws:RequestedRegion``, each resource is asked with its own
+        region as the requested one (a request to a regional resource names its region)."""
+        resources: tuple[str, ...] | None = (probe.resource,)
+        if has_wildcard(probe.resource):
+            limits = [*((subject.boundary,) if subject.boundary else ())]
+            limits += [doc for level in self._scp_levels(True) for doc in level]
+            limits += [e.policy for e in endpoints if e.policy is not None]
+            key = (
+                id(subject.identity), tuple(id(d) for d in limits), probe.action,
+                probe.resource, probe.example,
+            )  # fmt: skip
+            if key not in self._witnesses:
+                self._witnesses[key] = witnesses(
+                    subject.identity, limits, probe.action, probe.resource, probe.example
+                )
+            resources = self._witnesses[key]
+        if resources is None:
+            return [probe]
+        regional = self.reads(subject, "aws:requestedregion")
+        if regional:
+            # the requested region follows the resource's: ask in every region class
+            docs = self.identity_side(subject, endpoints)
+            places = regions(docs, probe.action, (self.region, "airlock-other-region"))
+            wanted = arn_glob(probe.resource)
+            moved = (r for resource in resources for r in in_regions(resource, places))
+            resources = tuple(dict.fromkeys(r for r in moved if wanted.matches(r)))
+        out: list[Probe] = []
+        for resource in resources:
+            if not self._may_grant(subject, probe.action, resource):
+                continue  # no identity statement grants it: implicitly denied
+            context = dict(probe.context or {})
+            if regional and not isinstance(context.get("aws:RequestedRegion"), str):
+                context["aws:RequestedRegion"] = region_of(resource)
+            out.append(Probe(probe.action, resource, context))
+        return out
+
+    def _may_grant(self, subject: Subject, action: str, resource: str) -> bool:
+        for doc in subject.identity:
+            for stmt in doc.statements_for(action):
+                if stmt.effect is not None and stmt.effect.value == "Deny":
+                    continue
+                targets = stmt.resources
+                if targets is None or targets.variables or targets.matches_static(resource):
+                    return True
+        return False
+
+    def identity_side(
+        self, subject: Subject, endpoints: tuple[Endpoint, ...] = ()
+    ) -> tuple[PolicyDocument, ...]:
+        """The subject's identity policies, boundary and SCPs, and the endpoint policies."""
+        docs = self._identity_side(subject)
+        return (*docs, *(e.policy for e in endpoints if e.policy is not None))
+
+    def _identity_side(self, subject: Subject) -> tuple[PolicyDocument, ...]:
+        docs = [*subject.identity, *((subject.boundary,) if subject.boundary else ())]
+        docs += [doc for level in self._scp_levels(True) for doc in level]
+        return tuple(docs)
+
+    def reads(self, subject: Subject, key: str) -> bool:
+        """Whether a condition of the subject's identity-side policies reads ``key``."""
+        docs = self._identity_side(subject)
+        cache_key = (tuple(id(d) for d in docs), key)
+        found = self._reads.get(cache_key)
+        if found is None:
+            found = any(
+                clause.key == key or key in clause.variable_keys
+                for doc in docs
+                for stmt in doc.statements
+                for clause in stmt.conditions
+            )
+            self._reads[cache_key] = found
+        return found
 
     # --- evidence --------------------------------------------------------------------------
 
@@ -441,8 +443,8 @@ def answer_evidence(book: DocumentBook, answer: Answer) -> dict[str, Any]:
 
 def resource_arn(resource: Resource, service: str, kind: str, account: str, region: str) -> str:
     """The resource's ARN for the evaluator (its own when known, else built from its id)."""
-    arn = _known(resource.arn)
+    arn = known(resource.arn)
     if arn is not None:
         return for_evaluator(arn)
-    ident = _known(resource.aws_id) or resource.id
+    ident = known(resource.aws_id) or resource.id
     return for_evaluator(f"arn:aws:{service}:{region}:{account}:{kind}/{ident}")

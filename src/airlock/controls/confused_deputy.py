@@ -75,7 +75,7 @@ def deputy_exposure(ctx: ScanContext, role: Role) -> Judgement | None:
     if role.trust_policy is None:
         return None
     auth = authorization(ctx)
-    trust = auth.book.document(role.trust_policy, PolicyKind.TRUST, f"{role.id} trust policy", "trust policy")
+    trust = auth.book.attached(role.trust_policy, PolicyKind.TRUST, "trust policy")
     services = sorted(
         {
             entry.value

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from enum import Enum
 from typing import Any
 
 ACCOUNT_TOKEN = "${AWS::AccountId}"
@@ -65,4 +66,6 @@ def shown_value(value: Any) -> Any:
         return {shown(str(k)): shown_value(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [shown_value(v) for v in value]
+    if isinstance(value, Enum):  # ABSENT
+        return value.value
     return value

@@ -44,9 +44,10 @@ from airlock.analysis.policy import (
     can,
 )
 from airlock.controls.authorization import FULL_ACCESS, answer_evidence
-from airlock.controls.deploy_tokens import ACCOUNT_TOKEN, for_evaluator
+from airlock.controls.deploy_tokens import ACCOUNT_TOKEN, REGION_TOKEN, for_evaluator
 from airlock.controls.model import Status
 from airlock.controls.policy_documents import DocumentBook
+from airlock.controls.resource_witnesses import regions, witnesses
 from airlock.inventory.model import PolicyValue, Unresolved
 
 #: bedrock-runtime actions a workload needs: invocation and its companions
@@ -70,9 +71,9 @@ RUNTIME_PREFIXES = ("bedrock:invoke", "bedrock:converse")
 MODEL_INVOKE = ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream")
 UNAPPROVED_MODEL = "airlock.unapproved-model-v1:0"
 UNAPPROVED = (
-    f"arn:aws:bedrock:*::foundation-model/{UNAPPROVED_MODEL}",
-    f"arn:aws:bedrock:*:*:inference-profile/global.{UNAPPROVED_MODEL}",
-    "arn:aws:bedrock:*:*:application-inference-profile/airlock-unapproved",
+    f"arn:aws:bedrock:{{region}}::foundation-model/{UNAPPROVED_MODEL}",
+    f"arn:aws:bedrock:{{region}}:{{account}}:inference-profile/global.{UNAPPROVED_MODEL}",
+    "arn:aws:bedrock:{region}:{account}:application-inference-profile/airlock-unapproved",
 )
 ANY_BEDROCK_RESOURCE = "arn:*:bedrock:*:*:*"
 UNLISTED_ACTION = "bedrock:AirlockUnlistedAction"
@@ -93,12 +94,16 @@ class PolicyJudgement:
 class _Probe:
     """Queries through one endpoint, by an unlimited principal of the workload account."""
 
-    def __init__(self, policy: Mapping[str, Any] | str, account: str | None, endpoint: str | None) -> None:
+    def __init__(
+        self, policy: Mapping[str, Any] | str, account: str | None, endpoint: str | None
+    ) -> None:
         self.book = DocumentBook()
         self.doc = self.book.document(policy, PolicyKind.ENDPOINT, "endpoint policy")
         self.account = for_evaluator(account or ACCOUNT_TOKEN)
         self.endpoint = for_evaluator(endpoint or DEFAULT_ENDPOINT)
         self.full = self.book.synthetic(FULL_ACCESS, PolicyKind.IDENTITY, "full access (assumed)")
+        self.region = for_evaluator(REGION_TOKEN)
+        self.fresh = f"arn:aws:bedrock:{self.region}::foundation-model/{UNAPPROVED_MODEL}"
 
     def ask(
         self,
@@ -111,7 +116,9 @@ class _Probe:
         context: Mapping[str, ContextInput] | None = None,
     ) -> Answer:
         caller = account or self.account
-        principal = Principal(f"arn:aws:iam::{caller}:role/airlock-workload", caller, PrincipalKind.ROLE)
+        principal = Principal(
+            f"arn:aws:iam::{caller}:role/airlock-workload", caller, PrincipalKind.ROLE
+        )
         policies = PolicySet(
             identity=(self.full,),
             endpoints=(Endpoint(self.endpoint, self.doc),),
@@ -125,6 +132,19 @@ class _Probe:
         }
         return can(principal, action, resource, policies, fixed_context=fixed)
 
+    def resources(self, action: str) -> tuple[str, ...]:
+        """One resource per class of the endpoint policy's resource patterns for ``action``
+        (only that policy limits the probe principal, so these cover every resource)."""
+        found = witnesses((self.doc,), (), action, "*", self.fresh)
+        return found if found is not None else (ANY_BEDROCK_RESOURCE,)
+
+    def unapproved(self, action: str) -> list[str]:
+        """Fresh model and profile ARNs, in every region the policy tells apart."""
+        places = regions((self.doc,), action, (self.region, "airlock-other-region"))
+        return [
+            r.format(region=place, account=self.account) for place in places for r in UNAPPROVED
+        ]
+
     def evidence(self, answer: Answer) -> dict[str, Any]:
         return answer_evidence(self.book, answer)
 
@@ -136,7 +156,9 @@ class _Probe:
         return "a statement", None
 
     def allows(self) -> list[Statement]:
-        return [s for s in self.doc.statements if s.effect is not None and s.effect.value == "Allow"]
+        return [
+            s for s in self.doc.statements if s.effect is not None and s.effect.value == "Allow"
+        ]
 
     def unknowns(self) -> list[str]:
         return list(self.doc.all_issues)
@@ -198,7 +220,9 @@ def _action_probes(service: str, allows: Iterable[Statement]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _first(probe: _Probe, asks: Iterable[tuple[str, str]], **kw: Any) -> tuple[Answer | None, list[Answer]]:
+def _first(
+    probe: _Probe, asks: Iterable[tuple[str, str]], **kw: Any
+) -> tuple[Answer | None, list[Answer]]:
     unknown: list[Answer] = []
     for action, resource in asks:
         answer = probe.ask(action, resource, **kw)
@@ -232,7 +256,7 @@ def judge_endpoint_policy(
     proof: list[dict[str, Any]] = []
     unknown: list[Answer] = []
     actions = _action_probes(service, probe.allows())
-    found, doubts = _first(probe, ((a, r) for a in actions for r in ("*", ANY_BEDROCK_RESOURCE)))
+    found, doubts = _first(probe, ((a, r) for a in actions for r in probe.resources(a)))
     unknown += doubts
     if found is not None:
         where, stmt = probe.statement(found)
@@ -241,14 +265,14 @@ def judge_endpoint_policy(
     usable = True
     if service == "bedrock-runtime":
         direct = {"bedrock:InferenceProfileArn": ABSENT}
-        asks = ((a, r) for a in MODEL_INVOKE for r in UNAPPROVED)
+        asks = ((a, r) for a in MODEL_INVOKE for r in probe.unapproved(a))
         found, doubts = _first(probe, asks, context=direct)
         unknown += doubts
         if found is not None:
             where, stmt = probe.statement(found)
             problems.append(f"{where}: {_describe_resource(stmt)}")
             proof.append(probe.evidence(found))
-        invoked, doubts = _first(probe, ((a, ANY_BEDROCK_RESOURCE) for a in MODEL_INVOKE))
+        invoked, doubts = _first(probe, ((a, r) for a in MODEL_INVOKE for r in probe.resources(a)))
         unknown += doubts
         usable = invoked is not None or bool(doubts)
         if invoked is not None:
@@ -266,7 +290,8 @@ def _verdict(
     *,
     usable: bool,
 ) -> PolicyJudgement:
-    unknowns = [probe.book.explain(a) for a in unknown] + probe.unknowns()
+    unknowns = [probe.book.explain(a).removeprefix("cannot decide: ") for a in unknown]
+    unknowns += probe.unknowns()
     if problems:
         return PolicyJudgement(
             Status.FAIL,
@@ -337,7 +362,10 @@ def judge_s3_endpoint_policy(
         )
     probe = _Probe(policy, account, endpoint)
     anyone = probe.book.synthetic(
-        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]},
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}],
+        },
         PolicyKind.RESOURCE,
         "policy of a bucket in another account (assumed to allow everyone)",
     )
@@ -389,4 +417,6 @@ def judge_s3_endpoint_policy(
 
 
 def _literals(doc: PolicyDocument, key: str) -> list[str]:
-    return sorted({v for s in doc.statements for c in s.conditions if c.key == key for v in c.values})
+    return sorted(
+        {v for s in doc.statements for c in s.conditions if c.key == key for v in c.values}
+    )

@@ -31,11 +31,10 @@ from airlock.controls.authorization import (
     Subject,
     authorization,
 )
-from airlock.controls.deploy_tokens import for_evaluator
 from airlock.controls.judgement import Judgement, no, undecided, yes
 from airlock.controls.model import ScanContext
 from airlock.controls.principals import Principal, principals
-from airlock.inventory.network import Vpc, VpcEndpoint
+from airlock.controls.resource_witnesses import region_of, regions
 
 MODEL_INVOKE = ("bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream")
 DATA_PLANE = (
@@ -51,18 +50,17 @@ BEARER = ("bedrock:CallWithBearerToken", "bedrock-mantle:CallWithBearerToken")
 ANY_BEDROCK = (*DATA_PLANE, "bedrock:CallWithBearerToken")
 NETWORK_KEYS = ("aws:SourceVpce", "aws:SourceVpc", "aws:SourceVpcArn")
 
-#: some Bedrock resource (models, profiles, agents, knowledge bases...) in ``{region}``
-ANY_BEDROCK_RESOURCE = "arn:*:bedrock:{region}:*:*"
+#: some Bedrock resource (models, profiles, agents, knowledge bases...)
+ANY_BEDROCK_RESOURCE = "arn:*:bedrock:*:*:*"
 #: a model nobody approved: a provider no policy names
 UNAPPROVED_MODEL = "airlock.unapproved-model-v1:0"
 UNAPPROVED = (
-    f"arn:*:bedrock:{{region}}::foundation-model/{UNAPPROVED_MODEL}",
-    f"arn:*:bedrock:{{region}}:*:inference-profile/global.{UNAPPROVED_MODEL}",
-    "arn:*:bedrock:{region}:*:application-inference-profile/airlock-unapproved",
+    f"arn:aws:bedrock:{{region}}::foundation-model/{UNAPPROVED_MODEL}",
+    f"arn:aws:bedrock:{{region}}:{{account}}:inference-profile/global.{UNAPPROVED_MODEL}",
+    "arn:aws:bedrock:{region}:{account}:application-inference-profile/airlock-unapproved",
 )
-GLOBAL_PROFILES = "arn:aws:bedrock:{region}:*:inference-profile/global.*"
+GLOBAL_PROFILES = "arn:aws:bedrock:*:*:inference-profile/global.*"
 TOKEN_TYPES = ("SHORT_TERM", "LONG_TERM")
-_ORIGIN_KEYS = ("aws:SourceVpce", "aws:SourceVpc", "aws:SourceVpcArn", "aws:VpceAccount", "aws:VpceOrgID")
 _FAS_KEYS = ("aws:CalledVia", "aws:CalledViaFirst", "aws:CalledViaLast")
 
 
@@ -76,7 +74,7 @@ def _label(subject: Subject) -> str:
 
 
 def _granted_by(auth: Authorization, answer: Answer) -> tuple[str, dict[str, Any]]:
-    """"policy app (statement 0)" and the statement as written."""
+    """ "policy app (statement 0)" and the statement as written."""
     found = auth.first_statement(answer, PolicyKind.IDENTITY) or auth.first_statement(answer)
     if found is None:
         return "its policies", {}
@@ -129,96 +127,69 @@ def _proved(
 # --- network binding: the leaked-credential test ---------------------------------------
 
 
-def _literals(auth: Authorization, subject: Subject, key: str) -> set[str]:
-    """Values the principal's own policies compare ``key`` with (taken to be ours)."""
-    wanted = key.lower()
-    found: set[str] = set()
-    docs = [*subject.identity, *((subject.boundary,) if subject.boundary else ())]
-    docs += [doc for level in auth.policy_set(subject, uncertain=True).scps for doc in level]
-    for doc in docs:
-        for stmt in doc.statements:
-            for clause in stmt.conditions:
-                if clause.key == wanted:
-                    found.update(clause.values)
-    return found
-
-
-def _regions(auth: Authorization, subject: Subject) -> list[str] | None:
-    """The regions worth asking about separately, or None when no policy of the principal
-    reads ``aws:RequestedRegion`` (then the region of a request does not matter).
-
-    A request to a regional Bedrock resource carries that resource's region as
-    ``aws:RequestedRegion``; asking region by region keeps the two consistent. The regions
-    are those the policies name (in resources or conditions), the deployment's, and one
-    that nothing names.
-    """
-    named = _literals(auth, subject, "aws:RequestedRegion")
-    if not named:
-        return None
-    found = {auth.region, *named}
-    docs = [*subject.identity, *((subject.boundary,) if subject.boundary else ())]
-    for doc in docs:
-        for stmt in doc.statements:
-            for pattern in stmt.resources.patterns if stmt.resources is not None else ():
-                parts = pattern.split(":")
-                if len(parts) >= 6 and parts[2] == "bedrock":
-                    found.add(parts[3])
-    wanted = sorted(r for r in found if r and "*" not in r and "?" not in r and r != "unspecified")
-    return [*wanted, "airlock-other-region"]
-
-
 def _probes(
-    auth: Authorization,
-    subject: Subject,
     actions: tuple[str, ...],
     resources: tuple[str, ...],
     context: dict[str, ContextInput],
+    example: str | None = None,
 ) -> list[Probe]:
-    """``resources`` hold ``{region}``; one probe per action and resource (and per region
-    when the principal's policies read ``aws:RequestedRegion``)."""
-    regions = _regions(auth, subject)
-    if regions is None:
-        return [Probe(a, r.format(region="*"), context) for a in actions for r in resources]
-    return [
-        Probe(a, r.format(region=region), {**context, "aws:RequestedRegion": region})
-        for a in actions
-        for r in resources
-        for region in regions
-    ]
+    return [Probe(a, r, context, example) for a in actions for r in resources]
 
 
-def outside_context(auth: Authorization, subject: Subject) -> dict[str, ContextInput]:
-    """A request made with the principal's credentials from outside our network.
+def _example(auth: Authorization) -> str:
+    """A realistic model ARN for grants on every resource."""
+    return f"arn:aws:bedrock:{auth.region}::foundation-model/{UNAPPROVED_MODEL}"
 
-    No VPC endpoint or VPC of ours (absent, or the attacker's own: any value but ours, where
-    ours are the endpoints and VPCs of the inventory and the values the principal's policies
-    name), not a forward-access call of another AWS service, not an AWS service itself.
+
+# --- network binding: the leaked-credential test ---------------------------------------
+
+#: the attacker's own VPC endpoint: present, but none of ours (a fresh id matches no
+#: literal or prefix our policies name)
+FOREIGN_ENDPOINT = "vpce-0a1f0e1a0f0e1a0f0"
+FOREIGN_VPC = "vpc-0a1f0e1a0f0e1a0f0"
+FOREIGN_ACCOUNT = "999999999999"
+_VPC_KEYS = (
+    "aws:SourceVpce", "aws:SourceVpc", "aws:SourceVpcArn", "aws:VpcSourceIp",
+    "aws:VpceAccount", "aws:VpceOrgID", "aws:VpceOrgPaths",
+)  # fmt: skip
+
+
+def outside_contexts(auth: Authorization) -> tuple[dict[str, ContextInput], ...]:
+    """Requests made with a principal's credentials from outside our network.
+
+    Over the internet: no VPC endpoint or VPC keys (``aws:SourceIp`` any public address).
+    Through the attacker's own VPC endpoint in another account: fresh endpoint, VPC and
+    account ids. Neither is a forward-access call of another AWS service
+    (``aws:ViaAWSService`` false, no ``aws:CalledVia``) nor a call by an AWS service.
     """
-    inventory = auth.inventory
-    ours: dict[str, set[str]] = {key: _literals(auth, subject, key) for key in _ORIGIN_KEYS}
-    for endpoint in inventory.of(VpcEndpoint):
-        ours["aws:SourceVpce"].update(v for v in (endpoint.aws_id, endpoint.id) if isinstance(v, str))
-        vpc = inventory.get(endpoint.vpc, Vpc)
-        names = [endpoint.vpc, *((vpc.aws_id, vpc.id) if vpc is not None else ())]
-        ours["aws:SourceVpc"].update(v for v in names if isinstance(v, str))
-    ours["aws:VpceAccount"].add(auth.account)
-    context: dict[str, ContextInput] = {
-        key: Excluding.of(sorted(for_evaluator(v) for v in values)) for key, values in ours.items()
+    common: dict[str, ContextInput] = dict.fromkeys(_FAS_KEYS, ABSENT)
+    common["aws:ViaAWSService"] = False
+    common["aws:PrincipalIsAWSService"] = False
+    public: dict[str, ContextInput] = {**common, **dict.fromkeys(_VPC_KEYS, ABSENT)}
+    foreign: dict[str, ContextInput] = {
+        **common,
+        "aws:SourceVpce": FOREIGN_ENDPOINT,
+        "aws:SourceVpc": FOREIGN_VPC,
+        "aws:SourceVpcArn": f"arn:aws:ec2:{auth.region}:{FOREIGN_ACCOUNT}:vpc/{FOREIGN_VPC}",
+        "aws:VpceAccount": FOREIGN_ACCOUNT,
+        "aws:VpceOrgID": ABSENT,
+        "aws:VpceOrgPaths": ABSENT,
+        "aws:SourceIp": ABSENT,
     }
-    context.update(dict.fromkeys(_FAS_KEYS, ABSENT))
-    context["aws:ViaAWSService"] = False
-    context["aws:PrincipalIsAWSService"] = False
-    return context
+    return public, foreign
 
 
 def invoke_outside_endpoint(ctx: ScanContext, principal: Principal) -> Judgement:
     """Can ``principal`` call Bedrock's data plane without going through our VPC endpoint?"""
     auth, subject = _subject(ctx, principal)
-    context = outside_context(auth, subject)
-    probes = _probes(auth, subject, DATA_PLANE, (ANY_BEDROCK_RESOURCE,), context)
+    probes = [
+        probe
+        for context in outside_contexts(auth)
+        for probe in _probes(DATA_PLANE, (ANY_BEDROCK_RESOURCE,), context, _example(auth))
+    ]
     return _proved(
         auth,
-        auth.search(subject, probes),
+        auth.search(subject, probes, endpoints=()),
         yes_reason="A request from outside our VPC endpoints may call {action} (allowed by {by}), and no deny stops it.",
         no_reason="Every Bedrock data-plane request from outside our VPC endpoints is denied.",
         none_reason="The principal is granted no Bedrock data-plane action.",
@@ -233,7 +204,13 @@ def unscoped_invocation(ctx: ScanContext, principal: Principal) -> Judgement:
     """Can ``principal`` invoke a model nobody approved (a fresh model or profile ARN)?"""
     auth, subject = _subject(ctx, principal)
     direct: dict[str, ContextInput] = {"bedrock:InferenceProfileArn": ABSENT}
-    probes = _probes(auth, subject, MODEL_INVOKE, UNAPPROVED, direct)
+    docs = auth.identity_side(subject, auth.endpoints_for(subject))
+    probes = [
+        Probe(action, pattern.format(region=region, account=subject.principal.account), direct)
+        for action in MODEL_INVOKE
+        for region in regions(docs, action, (auth.region, "airlock-other-region"))
+        for pattern in UNAPPROVED
+    ]
     return _proved(
         auth,
         auth.search(subject, probes),
@@ -251,7 +228,7 @@ def invoke_without_guardrail(ctx: ScanContext, principal: Principal) -> Judgemen
     """Can ``principal`` invoke a model without naming a guardrail?"""
     auth, subject = _subject(ctx, principal)
     bare: dict[str, ContextInput] = {"bedrock:GuardrailIdentifier": ABSENT}
-    probes = _probes(auth, subject, MODEL_INVOKE, (ANY_BEDROCK_RESOURCE,), bare)
+    probes = _probes(MODEL_INVOKE, (ANY_BEDROCK_RESOURCE,), bare, _example(auth))
     return _proved(
         auth,
         auth.search(subject, probes),
@@ -269,7 +246,11 @@ def bearer_token_allowed(ctx: ScanContext, principal: Principal) -> Judgement:
     """Can ``principal`` call Bedrock with an API key (``bedrock:CallWithBearerToken``)?"""
     auth, subject = _subject(ctx, principal)
     probes = [
-        Probe(action, resource, {"bedrock:BearerTokenType": kind, "bedrock-mantle:BearerTokenType": kind})
+        Probe(
+            action,
+            resource,
+            {"bedrock:BearerTokenType": kind, "bedrock-mantle:BearerTokenType": kind},
+        )
         for action in BEARER
         for kind in TOKEN_TYPES
         for resource in ("*", "arn:*:bedrock*:*:*:*")
@@ -292,16 +273,14 @@ def _global_steps(
 ) -> tuple[Verdict, list[Answer]]:
     """The three authorizations of a global cross-region invocation (iac.md §6): the profile
     and the model in the source region, then the model in the unspecified region."""
-    first = auth.ask(subject, probe.action, probe.resource, context=probe.context)
+    region = region_of(probe.resource)
+    context = {**(probe.context or {}), "aws:RequestedRegion": region}
+    first = auth.ask(subject, probe.action, probe.resource, context=context)
     if first.status is not Verdict.ALLOW:
         return first.status, [first]
     profile = first.resource
-    parts = profile.split(":", 5)
-    region = parts[3] if len(parts) == 6 else "*"
     model = profile.split("/global.", 1)[-1]
     source: dict[str, ContextInput] = {"aws:RequestedRegion": region}
-    if region == "*" or not region:
-        source = {"aws:RequestedRegion": Excluding.of(["unspecified"], allow_absent=False)}
     via: dict[str, ContextInput] = {"bedrock:InferenceProfileArn": profile}
     second = auth.ask(
         subject, probe.action, f"arn:aws:bedrock:{region}::foundation-model/{model}",
@@ -349,11 +328,12 @@ def global_profile_allowed(ctx: ScanContext, principal: Principal) -> Judgement:
         for action in MODEL_INVOKE
         for profile in [*_named_global_profiles(subject), example]
     ]
-    probes += _probes(auth, subject, MODEL_INVOKE, (GLOBAL_PROFILES,), first_step)
-    for probe in probes:
+    probes += _probes(MODEL_INVOKE, (GLOBAL_PROFILES,), first_step, example)
+    concrete = [
+        c for p in probes if auth.might_allow(subject, p.action) for c in auth.concrete(subject, p)
+    ]
+    for probe in concrete:
         action = probe.action
-        if not auth.might_allow(subject, action):
-            continue
         status, answers = _global_steps(auth, subject, probe)
         shown = [{"step": steps[i], **auth.evidence(a)} for i, a in enumerate(answers)]
         if status is Verdict.ALLOW:
@@ -398,4 +378,3 @@ def bedrock_caller(ctx: ScanContext, principal: Principal) -> bool:
     read)."""
     auth, subject = _subject(ctx, principal)
     return any(auth.might_allow(subject, action) for action in ANY_BEDROCK)
-

@@ -120,11 +120,15 @@ def key_policy(auth: Authorization, key: Key) -> PolicyDocument:
                 }
             ],
         }
-        return auth.book.synthetic(default, PolicyKind.KEY_POLICY, f"default key policy of {shown(account)}")
-    return auth.book.document(key.policy, PolicyKind.KEY_POLICY, f"{key.id} key policy", "key policy")
+        return auth.book.synthetic(
+            default, PolicyKind.KEY_POLICY, f"default key policy of {shown(account)}"
+        )
+    return auth.book.attached(key.policy, PolicyKind.KEY_POLICY, "key policy")
 
 
-def open_statements(auth: Authorization, key: Key, action: str | None = None) -> tuple[OpenPrincipal, ...]:
+def open_statements(
+    auth: Authorization, key: Key, action: str | None = None
+) -> tuple[OpenPrincipal, ...]:
     """Key-policy statements open to ``*`` or to an account outside the key's (for
     ``action`` when given)."""
     doc = key_policy(auth, key)
@@ -136,7 +140,9 @@ def open_statements(auth: Authorization, key: Key, action: str | None = None) ->
             continue
         if stmt.principals is None:
             issue = (stmt.issues + stmt.condition_issues + ("cannot be read",))[0]
-            why = auth.reason(Answer(Verdict.UNKNOWN, f"cannot decide: {stmt.ref}: {issue}", "*", "", ""))
+            why = auth.reason(
+                Answer(Verdict.UNKNOWN, f"cannot decide: {stmt.ref}: {issue}", "*", "", "")
+            )
             found.append(OpenPrincipal(stmt.ref, "*", Verdict.UNKNOWN, why))
     if action is None:
         return tuple(found)
@@ -183,7 +189,9 @@ class _Study:
                 continue
             grantee = grant.grantee_principal
             if isinstance(grantee, Unresolved):
-                self.unknown.append(f"grant {grant.id} has an unresolved grantee ({grantee.reason})")
+                self.unknown.append(
+                    f"grant {grant.id} has an unresolved grantee ({grantee.reason})"
+                )
                 continue
             if lost:
                 self.unknown.append(f"grant {grant.id} has unresolved operations")
@@ -215,7 +223,15 @@ class _Study:
                 open_shown.append(written)
         grantee_arns = {for_evaluator(g) for g in self.grantees}
         listed = self.auth.subjects()
-        for subject in [self.auth.root(self.account), *listed]:
+        # only these can decrypt: named by the key policy or a grant, or granted by IAM
+        by_arn = {s.principal.arn: s for s in listed}
+        maybe = [
+            *self.auth.granting(DECRYPT),
+            *self.auth.named(self.policy, DECRYPT),
+            *(by_arn[a] for a in grantee_arns if a in by_arn),
+        ]
+        candidates = list({id(s): s for s in maybe}.values())
+        for subject in [self.auth.root(self.account), *candidates]:
             decryptor = self._judge(subject, grantee_arns)
             if decryptor is None:
                 continue
@@ -245,7 +261,9 @@ class _Study:
 
     def _judge(self, subject: Subject, grantee_arns: set[str]) -> Decryptor | None:
         auth = self.auth
-        named = auth.named_by(self.policy, DECRYPT, subject) or subject.principal.arn in grantee_arns
+        named = (
+            auth.named_by(self.policy, DECRYPT, subject) or subject.principal.arn in grantee_arns
+        )
         if not named and not auth.might_allow(subject, DECRYPT):
             return None
         answer = self.ask(subject, self.arn)
@@ -255,14 +273,18 @@ class _Study:
         who = subject.key
         if answer.status is Verdict.UNKNOWN:
             return Decryptor(who, answer.status, None, proof)
-        expected = self._expected(subject, answer, named)
+        explicit = (
+            auth.names_explicitly(self.policy, DECRYPT, subject)
+            or subject.principal.arn in grantee_arns
+        )
+        expected = self._expected(subject, explicit)
         listed = subject.resource is not None
         return Decryptor(who, answer.status, expected, proof, listed and not named)
 
-    def _expected(self, subject: Subject, answer: Answer, named: bool) -> str | None:
+    def _expected(self, subject: Subject, explicit: bool) -> str | None:
         if subject.resource is None:
-            return "the key policy names the account root" if answer.deciding else None
-        if named:
+            return "the key policy names the account root" if explicit else None
+        if explicit:
             return "the key policy or a grant names it"
         if subject.resource.id in self.users:
             return f"it uses the key ({self.users[subject.resource.id]})"
@@ -287,7 +309,9 @@ class _Study:
                     if stmt.conditions:
                         out.append(shown(value))
                     else:
-                        why = {"reason": f"{stmt.ref} names the service without a condition, so the service may decrypt for any account"}
+                        why = {
+                            "reason": f"{stmt.ref} names the service without a condition, so the service may decrypt for any account"
+                        }
                         decryptors.append(Decryptor(f"Service {value}", Verdict.ALLOW, None, why))
                     continue
                 account = _root_account(value)
@@ -383,7 +407,7 @@ def judge_decryption(ctx: ScanContext, key: Key) -> Judgement:
         )
     if access.delegated:
         return undecided(
-            f"Key {key.id} delegates decryption to IAM in {', '.join(access.delegated)}, so principals this inventory does not list may decrypt through their identity policies.",
+            f"Key {key.id} delegates decryption to IAM in {', '.join(access.delegated)}, so principals this inventory does not list may decrypt through their identity policies (a template or plan does not show every principal of an account).",
             **evidence,
         )
     everyone = [*access.named, *access.grantees]

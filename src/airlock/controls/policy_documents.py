@@ -116,6 +116,19 @@ class DocumentBook:
         self._parsed[key] = (value, doc)  # keep ``value`` alive so that its id stays unique
         return doc
 
+    def attached(self, value: object, kind: PolicyKind, name: str) -> PolicyDocument:
+        """The document of a resource (key, bucket, trust, endpoint policy) named ``name``
+        ("key policy"): documents with the same content are parsed once and share one
+        evaluator document, so that answers about them are reused."""
+        content = json.dumps(value, sort_keys=True, default=repr)
+        key = (0, kind.value, f"attached:{name}:{content}")
+        cached = self._parsed.get(key)
+        if cached is not None:
+            return cached[1]
+        doc = self._parse(value, kind, self._unique(name), name)
+        self._parsed[key] = (value, doc)
+        return doc
+
     def _parse(self, value: object, kind: PolicyKind, name: str, display: str) -> PolicyDocument:
         if isinstance(value, Unresolved):
             return self._opaque(kind, name, f"the policy is unresolved ({value.reason})", display)

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from control_fixtures import LAMBDA_TRUST, MODEL, U, allow, deny, doc, inv, live, status, trust
+from control_fixtures import (
+    LAMBDA_TRUST,
+    MODEL,
+    U,
+    allow,
+    deny,
+    doc,
+    inv,
+    live,
+    status,
+    trust,
+    verdict,
+)
 
 from airlock.controls.model import Status
 from airlock.inventory.audit import Alarm, MetricFilter
@@ -76,6 +88,8 @@ def test_guardrails_required() -> None:
         status("AL-AUD-012", inv(_role(allow("bedrock:InvokeModel", MODEL), null_deny)), "App")
         is Status.PASS
     )
+    # The only model granted is in eu-central-1, and a request for it names that region, so
+    # a Deny limited to eu-central-1 covers every invocation the role can make.
     region_deny = deny(
         "bedrock:InvokeModel*",
         Condition={
@@ -85,6 +99,16 @@ def test_guardrails_required() -> None:
     )
     assert (
         status("AL-AUD-012", inv(_role(allow("bedrock:InvokeModel", MODEL), region_deny)), "App")
+        is Status.PASS
+    )
+    anywhere = _role(allow("bedrock:InvokeModel", "*"), region_deny)
+    found = verdict("AL-AUD-012", inv(anywhere), "App")
+    assert found.status is Status.FAIL
+    assert found.evidence["counterexample"]["bedrock:GuardrailIdentifier"] == "absent"
+    assert found.evidence["counterexample"]["aws:RequestedRegion"] != "eu-central-1"
+    lost = deny("bedrock:InvokeModel*", Condition={"Null": {"bedrock:GuardrailIdentifier": U}})
+    assert (
+        status("AL-AUD-012", inv(_role(allow("bedrock:InvokeModel", MODEL), lost)), "App")
         is Status.UNKNOWN
     )
     agent_role = _role(

@@ -56,6 +56,9 @@ def test_default_and_realistic_policies_have_no_open_principal() -> None:
         },
         {"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}},
         {"StringEquals": {"aws:SourceVpce": "vpce-1"}},
+        # kms:CallerAccount is in every request an IAM principal makes, so IfExists does not
+        # open the key to other accounts (the pattern check said it did)
+        {"StringEqualsIfExists": {"kms:CallerAccount": ACCOUNT}},
     ],
 )
 def test_wildcard_pinned_by_a_condition_is_not_open(condition: dict[str, Any]) -> None:
@@ -74,7 +77,7 @@ def test_wildcard_pinned_by_a_condition_is_not_open(condition: dict[str, Any]) -
     [
         None,
         {"StringEquals": {"kms:ViaService": "s3.eu-central-1.amazonaws.com"}},
-        {"StringEqualsIfExists": {"kms:CallerAccount": ACCOUNT}},
+        {"StringNotEqualsIfExists": {"kms:CallerAccount": ACCOUNT}},
         {"StringLike": {"aws:PrincipalArn": "*"}},
     ],
 )

@@ -118,7 +118,9 @@ def test_data_perimeter_deny_with_documented_exemptions_closes() -> None:
     )
 
 
-def test_deny_with_conditions_the_pattern_cannot_judge_is_unknown() -> None:
+def test_deny_that_starts_in_2030_does_not_bind_today() -> None:
+    # Evaluated, not pattern-matched: before 2030 the Deny does not apply, so a leaked
+    # credential works now; the counterexample request says when.
     odd = deny(
         "bedrock:*",
         Condition={
@@ -126,9 +128,17 @@ def test_deny_with_conditions_the_pattern_cannot_judge_is_unknown() -> None:
             "DateGreaterThan": {"aws:CurrentTime": "2030-01-01T00:00:00Z"},
         },
     )
-    assert (
-        status("AL-IAM-006", inv(role(allow("bedrock:InvokeModel", MODEL), odd)), "App")
-        is Status.UNKNOWN
+    found = verdict("AL-IAM-006", inv(role(allow("bedrock:InvokeModel", MODEL), odd)), "App")
+    assert found.status is Status.FAIL
+    assert found.evidence["counterexample"]["aws:CurrentTime"] < "2030-01-01T00:00:00Z"
+
+
+def test_deny_with_an_unresolved_condition_is_unknown() -> None:
+    lost = deny("bedrock:*", Condition={"StringNotEquals": {"aws:SourceVpce": U}})
+    found = verdict("AL-IAM-006", inv(role(allow("bedrock:InvokeModel", MODEL), lost)), "App")
+    assert found.status is Status.UNKNOWN
+    assert "statement 1 of policy app holds an unresolved value (from parameter KeyArn)" in (
+        found.reason
     )
 
 
@@ -244,6 +254,8 @@ def test_bearer_tokens() -> None:
     )
     closed = role(allow("bedrock:*"), deny("bedrock:CallWithBearerToken"))
     assert status("AL-IAM-004", inv(closed), "App") is Status.PASS
+    # Denying only long-term keys leaves short-term keys (minted from any session) usable:
+    # the evaluator finds the request the Deny does not cover.
     partial = role(
         allow("bedrock:*"),
         deny(
@@ -251,7 +263,11 @@ def test_bearer_tokens() -> None:
             Condition={"StringEquals": {"bedrock:BearerTokenType": "LONG_TERM"}},
         ),
     )
-    assert status("AL-IAM-004", inv(partial), "App") is Status.UNKNOWN
+    found = verdict("AL-IAM-004", inv(partial), "App")
+    assert found.status is Status.FAIL
+    assert found.evidence["counterexample"]["bedrock:BearerTokenType"] == "SHORT_TERM"
+    lost = role(allow("bedrock:*"), deny("bedrock:CallWithBearerToken", Condition=U))
+    assert status("AL-IAM-004", inv(lost), "App") is Status.UNKNOWN
 
 
 # --- AL-IAM-007 AmazonBedrockFullAccess -------------------------------------------------
@@ -393,16 +409,43 @@ GLOBAL_DENY = deny(
 )
 
 
+def _global_grant(*extra: dict[str, Any]) -> Role:
+    """The three grants a global cross-region invocation needs (profile, source-region model,
+    unspecified-region model) -- the AWS user guide's example."""
+    model = "anthropic.claude-sonnet-4-5-20250929-v1:0"
+    return role(
+        allow(
+            "bedrock:InvokeModel",
+            [
+                GLOBAL,
+                f"arn:aws:bedrock:eu-central-1::foundation-model/{model}",
+                f"arn:aws:bedrock:::foundation-model/{model}",
+            ],
+        ),
+        *extra,
+    )
+
+
 def test_global_profiles() -> None:
     assert (
         status("AL-IAM-011", inv(role(allow("bedrock:InvokeModel", MODEL))), "App") is Status.PASS
     )
-    assert (
-        status("AL-IAM-011", inv(role(allow("bedrock:InvokeModel", GLOBAL))), "App") is Status.FAIL
-    )
+    found = verdict("AL-IAM-011", inv(_global_grant()), "App")
+    assert found.status is Status.FAIL
+    assert found.evidence["counterexample"]["resource"] == GLOBAL
+    assert [s["status"] for s in found.evidence["counterexample"]["steps"]] == ["ALLOW"] * 3
     assert status("AL-IAM-011", inv(role(allow("bedrock:InvokeModel", "*"))), "App") is Status.FAIL
     assert (
         status("AL-IAM-011", inv(role(allow("bedrock:InvokeModel", "*"), GLOBAL_DENY)), "App")
         is Status.PASS
     )
+    assert status("AL-IAM-011", inv(_global_grant(GLOBAL_DENY)), "App") is Status.PASS
     assert status("AL-IAM-011", inv(role(allow("bedrock:InvokeModel", U))), "App") is Status.UNKNOWN
+
+
+def test_a_granted_global_profile_without_its_destination_models_cannot_be_invoked() -> None:
+    # Bedrock authorizes a global invocation three times; granting only the profile ARN makes
+    # the destination-region authorization fail (the pattern check reported FAIL here).
+    found = verdict("AL-IAM-011", inv(role(allow("bedrock:InvokeModel", GLOBAL))), "App")
+    assert found.status is Status.PASS
+    assert "the model in the source region" in found.reason

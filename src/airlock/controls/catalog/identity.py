@@ -45,6 +45,7 @@ from airlock.obligations.model import Topic
 #: smallest MaxSessionDuration IAM accepts; shorter sessions are set by the identity provider.
 HUMAN_MAX_SESSION_SECONDS = 3600
 
+
 def _per_caller(
     question: Callable[[ScanContext, Principal], Judgement], *, skip_service_roles: bool
 ) -> Callable[[ScanContext], Iterator[Verdict]]:

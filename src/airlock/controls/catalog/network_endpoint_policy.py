@@ -23,6 +23,7 @@ through the private path.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -61,12 +62,23 @@ __all__ = [
 ]
 
 
-def _judge(endpoint: VpcEndpoint, service: str, account: str | None) -> Verdict:
+Judged = dict[tuple[str, ...], PolicyJudgement]
+
+
+def _judge(endpoint: VpcEndpoint, service: str, account: str | None, seen: Judged) -> Verdict:
     ident = endpoint.aws_id if isinstance(endpoint.aws_id, str) else endpoint.id
-    if service == "s3":
-        judgement = judge_s3_endpoint_policy(endpoint.policy, account=account, endpoint=ident)
-    else:
-        judgement = judge_endpoint_policy(service, endpoint.policy, account=account, endpoint=ident)
+    text = json.dumps(endpoint.policy, sort_keys=True, default=str)
+    # endpoints with the same policy get the same answer (unless it names the endpoint)
+    key = (service, text, ident if "sourcevpce" in text.lower() else "")
+    judgement = seen.get(key)
+    if judgement is None:
+        if service == "s3":
+            judgement = judge_s3_endpoint_policy(endpoint.policy, account=account, endpoint=ident)
+        else:
+            judgement = judge_endpoint_policy(
+                service, endpoint.policy, account=account, endpoint=ident
+            )
+        seen[key] = judgement
     evidence: dict[str, Any] = {"service": service, "problems": list(judgement.problems)}
     if judgement.unknowns:
         evidence["unknowns"] = list(judgement.unknowns)
@@ -87,6 +99,7 @@ def check_endpoint_policies(ctx: ScanContext) -> Iterable[Verdict]:
     workload_vpcs = set(r.workload.vpcs)
     home = ctx.inventory.source.account
     account = home if isinstance(home, str) else None
+    seen: Judged = {}
     verdicts: list[Verdict] = []
     for endpoint in ctx.inventory.of(VpcEndpoint):
         service = endpoint_service(endpoint)
@@ -99,9 +112,9 @@ def check_endpoint_policies(ctx: ScanContext) -> Iterable[Verdict]:
                 )
             )
         elif is_bedrock(service) and is_interface(endpoint) and service is not None:
-            verdicts.append(_judge(endpoint, service, account))
+            verdicts.append(_judge(endpoint, service, account, seen))
         elif same_service(service, "s3") and r.topology.key(endpoint.vpc) in workload_vpcs:
-            verdicts.append(_judge(endpoint, "s3", account))
+            verdicts.append(_judge(endpoint, "s3", account, seen))
     if not verdicts:
         return [
             not_applicable(
