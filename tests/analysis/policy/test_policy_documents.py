@@ -217,3 +217,45 @@ def test_answer_as_dict_is_json_ready() -> None:
     answer = can(role(), "s3:GetObject", OBJECT, PolicySet(identity=(allow("s3:*"),)))
     shown = answer.as_dict()
     assert shown["status"] == "ALLOW" and json.dumps(shown)
+
+
+def test_open_principals_fails_closed_on_an_unreadable_principal() -> None:
+    from airlock.analysis.policy import PolicyDocument, PolicyKind, Verdict, open_principals
+
+    for principal in ({"AWS": 42}, ["not", "a", "mapping"]):
+        doc = PolicyDocument.parse(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": principal,
+                        "Action": "s3:GetObject",
+                        "Resource": "arn:aws:s3:::b/*",
+                    }
+                ],
+            },
+            PolicyKind.RESOURCE,
+        )
+        found = open_principals(doc)
+        assert [o.status for o in found] == [Verdict.UNKNOWN], principal
+
+
+def test_open_principals_flags_allow_with_not_principal_as_unknown() -> None:
+    from airlock.analysis.policy import PolicyDocument, PolicyKind, Verdict, open_principals
+
+    doc = PolicyDocument.parse(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"},
+                    "Action": "s3:GetObject",
+                    "Resource": "arn:aws:s3:::b/*",
+                }
+            ],
+        },
+        PolicyKind.RESOURCE,
+    )
+    assert [o.status for o in open_principals(doc)] == [Verdict.UNKNOWN]

@@ -103,12 +103,15 @@ def open_principals(
     """Allow statements open to ``*`` or to an account outside ``trusted_accounts``."""
     found: list[OpenPrincipal] = []
     for stmt in policy.statements:
-        if (
-            stmt.effect is not Effect.ALLOW
-            or stmt.principals is None
-            or stmt.not_principal
-            or stmt.inert
-        ):
+        if stmt.effect is not Effect.ALLOW or stmt.inert:
+            continue
+        if stmt.principals is None or stmt.not_principal:
+            if stmt.issues:  # a Principal we cannot read may be open: fail closed
+                found.append(
+                    OpenPrincipal(
+                        stmt.ref, "?", Verdict.UNKNOWN, f"{stmt.ref} may be open: {stmt.issues[0]}"
+                    )
+                )
             continue
         for entry in stmt.principals:
             if entry.value == "*" and entry.type in ("*", "AWS"):
