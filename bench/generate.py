@@ -13,10 +13,13 @@ REGION = "eu-central-1"
 ACCOUNT = "123456789012"
 
 
-def _policy(action: str, resource: str) -> dict[str, Any]:
+def _endpoint_policy(action: str, resource: str) -> dict[str, Any]:
+    """A VPC endpoint policy: AWS requires a Principal in every statement."""
     return {
         "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}],
+        "Statement": [
+            {"Effect": "Allow", "Principal": "*", "Action": action, "Resource": resource}
+        ],
     }
 
 
@@ -74,7 +77,7 @@ def cloudformation_template(n: int) -> dict[str, Any]:
                 "PrivateDnsEnabled": True,
                 "SubnetIds": [{"Ref": f"{c}Subnet0"}, {"Ref": f"{c}Subnet1"}],
                 "SecurityGroupIds": [{"Ref": f"{c}Sg"}],
-                "PolicyDocument": _policy(
+                "PolicyDocument": _endpoint_policy(
                     "bedrock:InvokeModel",
                     f"arn:aws:bedrock:{REGION}::foundation-model/amazon.nova-lite-v1:0",
                 ),
@@ -288,7 +291,7 @@ def terraform_plan(n: int) -> dict[str, Any]:
                 "vpc_endpoint_type": "Interface",
                 "private_dns_enabled": True,
                 "policy": json.dumps(
-                    _policy(
+                    _endpoint_policy(
                         "bedrock:InvokeModel",
                         f"arn:aws:bedrock:{REGION}::foundation-model/amazon.nova-lite-v1:0",
                     )

@@ -149,3 +149,25 @@ def test_compliant_example_exit_0_and_strict_exit_3_when_unknown(tmp_path: Path)
         ]
     )
     assert strict == (3 if doc["summary"]["UNKNOWN"] else 0)
+
+
+def test_scan_restores_the_garbage_collector(tmp_path: Path) -> None:
+    import gc
+
+    assert gc.isenabled()
+    out = tmp_path / "o.json"
+    main(
+        [
+            "scan",
+            "--from",
+            "cloudformation",
+            str(CFN_LEAKY),
+            "--format",
+            "json",
+            "--output",
+            str(out),
+        ]
+    )
+    assert gc.isenabled() and json.loads(out.read_text(encoding="utf-8"))["findings"]
+    assert main(["scan", "--from", "cloudformation", str(tmp_path / "missing.yaml")]) == 2
+    assert gc.isenabled()

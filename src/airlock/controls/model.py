@@ -197,13 +197,42 @@ class Finding:
             "resource": self.resource.as_json(),
             "reason": self.reason,
             "evidence": _jsonable(self.evidence),
-            "obligations": [o.as_json() for o in self.obligations],
+            "obligations": [dict(shown) for shown in _obligations_json(self.obligations)],
             "remediation": self.remediation,
         }
 
 
+#: id(obligations) -> (obligations, their JSON): the findings of one control share one tuple
+#: (the engine builds it once per control), so an identity memo avoids hashing it per finding;
+#: the entry keeps the tuple alive, so its id cannot be reused while it is remembered
+_SHOWN_OBLIGATIONS: dict[int, tuple[tuple[ObligationRef, ...], tuple[dict[str, str], ...]]] = {}
+
+
+def _obligations_json(obligations: tuple[ObligationRef, ...]) -> tuple[dict[str, str], ...]:
+    """:meth:`ObligationRef.as_json` of each, computed once per tuple (callers copy)."""
+    entry = _SHOWN_OBLIGATIONS.get(id(obligations))
+    if entry is None or entry[0] is not obligations:
+        if len(_SHOWN_OBLIGATIONS) >= 512:
+            _SHOWN_OBLIGATIONS.clear()
+        entry = (obligations, tuple(o.as_json() for o in obligations))
+        _SHOWN_OBLIGATIONS[id(obligations)] = entry
+    return entry[1]
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def _jsonable(value: Any) -> Any:
     """Evidence may hold tuples, frozensets, Unresolved, enums: make it plain JSON."""
+    kind = type(value)
+    # exact-type fast paths for what evidence mostly holds (same results as the general
+    # checks below, which still handle subclasses such as StrEnum or OrderedDict)
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if kind is list or kind is tuple:
+        return [_jsonable(v) for v in value]
     if isinstance(value, Mapping):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):

@@ -26,8 +26,14 @@ def render(report: Report) -> str:
     return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
+#: ``json.dumps(item, ensure_ascii=False)``, without the circular-reference bookkeeping that
+#: doubles its cost: the items are trees freshly built by ``as_json`` (a cycle would already
+#: have made that recursion fail)
+_ENCODE = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+
+
 def _lines(items: list[dict[str, Any]]) -> str:
     if not items:
         return "[]"
-    body = ",\n".join(f"    {json.dumps(item, ensure_ascii=False)}" for item in items)
+    body = ",\n".join(f"    {_ENCODE(item)}" for item in items)
     return "[\n" + body + "\n  ]"

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 
 LITERAL_STAR = "\ue000"
 LITERAL_QUESTION = "\ue001"
@@ -56,18 +57,43 @@ class Glob:
 
     tokens: tuple[Token, ...]
     case_insensitive: bool = False
-    _regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    #: the regular expression, compiled on first use
+    _compiled: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
+    #: the text of a case-sensitive pattern without wildcards: matching is equality
+    _literal: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        body = "".join(
-            re.escape(tok) if isinstance(tok, str) else _REGEX_OF[tok] for tok in self.tokens
-        )
-        flags = re.DOTALL | (re.IGNORECASE if self.case_insensitive else 0)
-        object.__setattr__(self, "_regex", re.compile(body, flags))
+        if not self.case_insensitive and all(isinstance(tok, str) for tok in self.tokens):
+            object.__setattr__(self, "_literal", "".join(self.tokens))  # type: ignore[arg-type]
+
+    @property
+    def _regex(self) -> re.Pattern[str]:
+        compiled = self._compiled
+        if compiled is None:
+            compiled = _regex(self.tokens, self.case_insensitive)
+            object.__setattr__(self, "_compiled", compiled)
+        return compiled
 
     @staticmethod
     def like(pattern: str, *, case_insensitive: bool = False) -> Glob:
         """``StringLike`` / action pattern: ``*`` and ``?`` anywhere."""
+        return _like(pattern, case_insensitive)
+
+    @staticmethod
+    def exact(text: str, *, case_insensitive: bool = False) -> Glob:
+        """A pattern without wildcards (``StringEquals`` and friends)."""
+        return _exact(text, case_insensitive)
+
+    @staticmethod
+    def arn(pattern: str) -> Glob:
+        """ARN pattern (``Resource``, ``ArnLike``): segment-aware, case-sensitive.
+
+        The bare pattern ``*`` matches everything.
+        """
+        return _arn(pattern)
+
+    @staticmethod
+    def _build_like(pattern: str, case_insensitive: bool) -> Glob:
         tokens: list[Token] = []
         for ch in pattern:
             if ch == "*":
@@ -79,16 +105,7 @@ class Glob:
         return Glob(tuple(tokens), case_insensitive)
 
     @staticmethod
-    def exact(text: str, *, case_insensitive: bool = False) -> Glob:
-        """A pattern without wildcards (``StringEquals`` and friends)."""
-        return Glob(tuple(_decode(ch) for ch in text), case_insensitive)
-
-    @staticmethod
-    def arn(pattern: str) -> Glob:
-        """ARN pattern (``Resource``, ``ArnLike``): segment-aware, case-sensitive.
-
-        The bare pattern ``*`` matches everything.
-        """
+    def _build_arn(pattern: str) -> Glob:
         if pattern == "*":
             return Glob((Wild.STAR,))
         tokens: list[Token] = []
@@ -115,6 +132,9 @@ class Glob:
         return "".join(tok if isinstance(tok, str) else tok.value[0] for tok in self.tokens)
 
     def matches(self, value: str) -> bool:
+        literal = self._literal
+        if literal is not None and type(value) is str:
+            return value == literal
         return self._regex.fullmatch(value) is not None
 
     # --- automaton view, used by the witness search -------------------------------------
@@ -157,6 +177,30 @@ class Glob:
                 seen.add(pos + 1)
                 todo.append(pos + 1)
         return frozenset(seen)
+
+
+# Globs are immutable and built from their text alone: policies repeat the same patterns
+# across thousands of principals, so the built ones are shared (bounded caches).
+@lru_cache(maxsize=8192)
+def _regex(tokens: tuple[Token, ...], case_insensitive: bool) -> re.Pattern[str]:
+    body = "".join(re.escape(tok) if isinstance(tok, str) else _REGEX_OF[tok] for tok in tokens)
+    flags = re.DOTALL | (re.IGNORECASE if case_insensitive else 0)
+    return re.compile(body, flags)
+
+
+@lru_cache(maxsize=8192)
+def _like(pattern: str, case_insensitive: bool) -> Glob:
+    return Glob._build_like(pattern, case_insensitive)
+
+
+@lru_cache(maxsize=8192)
+def _exact(text: str, case_insensitive: bool) -> Glob:
+    return Glob(tuple(_decode(ch) for ch in text), case_insensitive)
+
+
+@lru_cache(maxsize=8192)
+def _arn(pattern: str) -> Glob:
+    return Glob._build_arn(pattern)
 
 
 def fill(glob: Glob, filler: str) -> str:

@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 import os
 import stat
-
-import yaml
+import sys
 
 from airlock.errors import InputError
 from airlock.sources.cloudformation.json_reader import parse_json
@@ -30,18 +29,31 @@ def read_document(path: str) -> Parsed:
         raise InputError(path, err.message, err.line) from None
     except json.JSONDecodeError as err:
         raise InputError(path, f"malformed JSON: {err.msg}", err.lineno) from None
-    except yaml.MarkedYAMLError as err:
+    except RecursionError:
+        raise InputError(path, "nesting is too deep to be a template") from None
+    except Exception as err:
+        # PyYAML is imported only when a document is read as YAML: before that, no YAML error
+        converted = _yaml_error(path, text, err) if "yaml" in sys.modules else None
+        if converted is None:
+            raise
+        raise converted from None
+
+
+def _yaml_error(path: str, text: str, err: Exception) -> InputError | None:
+    """The InputError for PyYAML's error ``err``; None for any other error."""
+    import yaml
+
+    if isinstance(err, yaml.MarkedYAMLError):
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = err.problem or err.context or "cannot be parsed"
-        raise InputError(path, f"malformed YAML: {problem}", line) from None
-    except yaml.reader.ReaderError as err:
+        return InputError(path, f"malformed YAML: {problem}", line)
+    if isinstance(err, yaml.reader.ReaderError):
         line = text.count("\n", 0, max(err.position, 0)) + 1
-        raise InputError(path, f"malformed YAML: {err.reason}", line) from None
-    except yaml.YAMLError as err:
-        raise InputError(path, f"malformed YAML: {_one_line(str(err))}") from None
-    except RecursionError:
-        raise InputError(path, "nesting is too deep to be a template") from None
+        return InputError(path, f"malformed YAML: {err.reason}", line)
+    if isinstance(err, yaml.YAMLError):
+        return InputError(path, f"malformed YAML: {_one_line(str(err))}")
+    return None
 
 
 def _parse(text: str) -> Parsed:
@@ -49,6 +61,8 @@ def _parse(text: str) -> Parsed:
         try:
             return parse_json(text)
         except json.JSONDecodeError:
+            import yaml
+
             try:
                 parsed = parse_yaml(text)
             except (yaml.YAMLError, YamlInputError):

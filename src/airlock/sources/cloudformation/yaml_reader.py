@@ -22,12 +22,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-
-try:  # libyaml's parser when PyYAML was built with it
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+# PyYAML is imported by parse_yaml, when a YAML document is read: JSON templates never need it
 
 #: Expanded size (in nodes) that aliases may add to a document before it is refused.
 MAX_ALIAS_NODES = 1_000_000
@@ -260,6 +255,13 @@ def _scalar(event: Any) -> Any:
 
 def parse_yaml(text: str) -> Parsed:
     """Parse one YAML document; raises :class:`YamlInputError` or ``yaml.YAMLError``."""
+    import yaml
+
+    try:  # libyaml's parser when PyYAML was built with it
+        from yaml import CSafeLoader as _Loader
+    except ImportError:  # pragma: no cover - depends on the PyYAML build
+        from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
     builder = _Builder()
     loader = _Loader(text)
     try:

@@ -25,6 +25,8 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 
+_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)*")
+
 #: a traversal step: ("attr", name) or ("index", key); the root is the first "attr" step
 Step: TypeAlias = tuple[str, Key]
 
@@ -34,6 +36,8 @@ def traversal(text: str) -> list[Step] | None:
 
     A splat (``[*]`` or ``.*``) ends the traversal: what follows applies to every element.
     """
+    if _DOTTED.fullmatch(text):  # the common case: names and attributes only
+        return [("attr", part) for part in text.split(".")]
     steps: list[Step] = []
     pos = 0
     while pos < len(text):

@@ -68,9 +68,15 @@ def marked(tree: Any, path: Path) -> bool:
     return False
 
 
+# the value-less outcomes, shared (Found is immutable)
+_UNKNOWN = Found(State.UNKNOWN)
+_REDACTED = Found(State.REDACTED)
+_ABSENT = Found(State.ABSENT)
+
+
 def find(values: Any, unknown: Any, sensitive: Any, path: Path) -> Found:
     if marked(unknown, path):
-        return Found(State.UNKNOWN)
+        return _UNKNOWN
     node = values
     for part in path:
         node = child(node, part)
@@ -78,9 +84,9 @@ def find(values: Any, unknown: Any, sensitive: Any, path: Path) -> Found:
             break
     is_sensitive = marked(sensitive, path)
     if node is None:
-        return Found(State.REDACTED if is_sensitive else State.ABSENT)
+        return _REDACTED if is_sensitive else _ABSENT
     if isinstance(node, str) and (
         node == "(sensitive value)" or (is_sensitive and node.strip().lower() in REDACTION_MARKERS)
     ):
-        return Found(State.REDACTED)
+        return _REDACTED
     return Found(State.KNOWN, node)
