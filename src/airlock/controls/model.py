@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from airlock.inventory.model import Inventory, Location, Resource, Unresolved
+from airlock.inventory.model import (
+    Inventory,
+    Location,
+    Resource,
+    Unresolved,
+    has_deploy_token,
+)
 from airlock.obligations.model import ObligationRef, Regime, Topic
 
 
@@ -57,7 +63,7 @@ class ResourceRef:
         return cls(
             type=resource.native_type,
             id=resource.id,
-            arn=_known(resource.arn),
+            arn=_real_arn(resource.arn),
             region=_known(resource.region),
             account=_known(resource.account),
             location=resource.location,
@@ -75,6 +81,13 @@ class ResourceRef:
                 loc["line"] = self.location.line
             out["location"] = loc
         return out
+
+
+def _real_arn(value: str | Unresolved | None) -> str | None:
+    """The ARN when it is a real one; a synthetic ARN with deploy-time tokens
+    (``arn:aws:kms:${AWS::Region}:...``) is not shown as ``resource.arn``."""
+    arn = _known(value)
+    return None if arn is None or has_deploy_token(arn) else arn
 
 
 def _known(value: str | Unresolved | None) -> str | None:

@@ -15,6 +15,7 @@ into typed, frozen resources; controls only ever see these. Three rules hold eve
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -34,6 +35,18 @@ class Unresolved:
 T = TypeVar("T")
 #: A value that may be unresolved.
 Val: TypeAlias = T | Unresolved
+
+
+#: A deploy-time token inside a string, as an IaC source keeps it when a value is chosen at
+#: deploy time: ``${AWS::Region}``, ``${LogicalId}`` or ``${LogicalId.Attribute}``. IAM policy
+#: variables (``${aws:username}``) never match: their key has exactly one colon, tokens have
+#: none or two.
+DEPLOY_TOKEN = re.compile(r"\$\{(?:AWS::[A-Za-z]+|[A-Za-z0-9]+(?:\.[A-Za-z0-9.]+)?)\}")
+
+
+def has_deploy_token(text: str) -> bool:
+    """Whether ``text`` contains a deploy-time token (and so is only partially known)."""
+    return "${" in text and DEPLOY_TOKEN.search(text) is not None
 
 
 def is_unresolved(value: object) -> TypeGuard[Unresolved]:

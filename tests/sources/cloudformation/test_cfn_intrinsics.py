@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from airlock.inventory.model import Unresolved
+from airlock.inventory.model import Unresolved, has_deploy_token
 from airlock.sources.cloudformation.functions import FUNCTIONS
 from airlock.sources.cloudformation.resolver import Resolver
 from airlock.sources.cloudformation.template import build_template
-from airlock.sources.cloudformation.values import NO_VALUE, Symbol, has_deploy_token
+from airlock.sources.cloudformation.values import NO_VALUE, Symbol
 from airlock.sources.cloudformation.yaml_reader import parse_yaml
 
 BASE = """\

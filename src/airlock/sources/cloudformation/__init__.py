@@ -60,9 +60,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from airlock.inventory.model import Inventory
+from airlock.inventory.model import DEPLOY_TOKEN, Inventory, has_deploy_token
 from airlock.sources.cloudformation.loader import load_template
-from airlock.sources.cloudformation.values import DEPLOY_TOKEN, has_deploy_token
 
 
 def load(

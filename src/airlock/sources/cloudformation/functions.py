@@ -8,9 +8,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from airlock.inventory.model import Unresolved
+from airlock.inventory.model import DEPLOY_TOKEN, Unresolved
 from airlock.sources.cloudformation.resolver import Function, Resolver, render
-from airlock.sources.cloudformation.values import DEPLOY_TOKEN, NO_VALUE, Symbol
+from airlock.sources.cloudformation.values import NO_VALUE, Symbol
 
 
 def _pair(argument: Any, size: int, name: str) -> list[Any] | Unresolved:

@@ -12,19 +12,10 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import Enum
 
-#: A deploy-time token inside a string: ``${AWS::Region}``, ``${LogicalId}`` or
-#: ``${LogicalId.Attribute}``. IAM policy variables (``${aws:username}``) never match: their
-#: key has exactly one colon, tokens have none or two.
-DEPLOY_TOKEN = re.compile(r"\$\{(?:AWS::[A-Za-z]+|[A-Za-z0-9]+(?:\.[A-Za-z0-9.]+)?)\}")
-
-
-def has_deploy_token(text: str) -> bool:
-    """Whether ``text`` contains a deploy-time token (and so is only partially known)."""
-    return "${" in text and DEPLOY_TOKEN.search(text) is not None
+from airlock.inventory.model import has_deploy_token
 
 
 @dataclass(frozen=True)
