@@ -100,3 +100,10 @@ def test_every_planted_leak_fails(fmt: str, leak: Leak) -> None:
     ]
     assert caught, f"{leak.id} not caught: {leak.text}"
     assert all(f.reason and f.evidence for f in caught)
+
+
+@pytest.mark.parametrize("which", ["compliant", "leaky"])
+def test_findings_never_present_a_synthetic_arn_as_real(which: str) -> None:
+    report = scan("cloudformation", which)
+    shown = [f.resource.arn for f in report.findings if f.resource.arn is not None]
+    assert all("${" not in arn for arn in shown), shown
