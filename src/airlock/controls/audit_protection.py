@@ -86,11 +86,6 @@ def harmless(bucket: S3Bucket, item: TamperAction, min_days: int) -> str | None:
     return None
 
 
-def relevant_actions(bucket: S3Bucket, min_days: int) -> tuple[TamperAction, ...]:
-    """The tamper actions that can destroy or weaken records of ``bucket``."""
-    return tuple(a for a in TAMPER_ACTIONS if harmless(bucket, a, min_days) is None)
-
-
 @dataclass(frozen=True)
 class _Outcome:
     item: TamperAction

@@ -59,8 +59,3 @@ def managed_name(ref: str) -> str | None:
         if resource.startswith("policy/"):
             return resource.rsplit("/", 1)[-1]
     return None
-
-
-def known_statements(name: str) -> tuple[Mapping[str, Any], ...] | None:
-    """The relevant statements of a known AWS managed policy; None when unknown."""
-    return KNOWN.get(name)

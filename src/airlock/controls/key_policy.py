@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from airlock.controls.statements import HOME_ACCOUNT, Condition, Statement, split_arn
+from airlock.controls.statements import HOME_ACCOUNT, Condition, split_arn
 from airlock.inventory.model import Unresolved
 
 #: condition keys that pin who (or which network path) is calling
@@ -58,17 +58,6 @@ def restricts(condition: Condition) -> bool:
 
 def _bare_wildcard(value: str) -> bool:
     return value.strip("*?") == ""
-
-
-def is_open(statement: Statement) -> bool:
-    """An Allow that any principal anywhere can use."""
-    if not statement.allows:
-        return False
-    if statement.not_principal:
-        return True
-    if not statement.open_principal:
-        return False
-    return not any(restricts(c) for c in statement.conditions)
 
 
 @dataclass(frozen=True)

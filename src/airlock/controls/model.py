@@ -267,15 +267,3 @@ def _jsonable(value: Any) -> Any:
 
 def subject_ref(subject: Subject) -> ResourceRef:
     return subject if isinstance(subject, ResourceRef) else ResourceRef.of(subject)
-
-
-def iter_known(values: Iterable[T | Unresolved]) -> tuple[list[T], list[Unresolved]]:
-    """Split values into the known ones and the unresolved ones."""
-    known: list[T] = []
-    missing: list[Unresolved] = []
-    for value in values:
-        if isinstance(value, Unresolved):
-            missing.append(value)
-        else:
-            known.append(value)
-    return known, missing

@@ -9,7 +9,6 @@ then by AWS id), else the literal itself. ``None`` stands for an :class:`Unresol
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -267,7 +266,3 @@ def label(value: object) -> str:
     if isinstance(value, Unresolved):
         return str(value)
     return str(value)
-
-
-def known_strings(values: Iterable[object]) -> list[str]:
-    return [v for v in values if isinstance(v, str)]
