@@ -183,6 +183,44 @@ class Control:
     references: tuple[str, ...] = ()
 
 
+#: the middle part of a control id (``AL-NET-001``) for each layer
+ID_PREFIX: Mapping[Layer, str] = {
+    Layer.NETWORK: "NET",
+    Layer.ENCRYPTION: "ENC",
+    Layer.IDENTITY: "IAM",
+    Layer.AUDIT: "AUD",
+    Layer.RESIDENCY: "RES",
+    Layer.ISOLATION: "ISO",
+    Layer.OPERATIONS: "OPS",
+}
+
+
+def numbered(
+    number: int,
+    *,
+    title: str,
+    layer: Layer,
+    severity: Severity,
+    rationale: str,
+    remediation: str,
+    topics: tuple[Topic, ...],
+    check: Check,
+    references: tuple[str, ...] = (),
+) -> Control:
+    """A control whose id is ``AL-<layer prefix>-<number, three digits>``."""
+    return Control(
+        id=f"AL-{ID_PREFIX[layer]}-{number:03d}",
+        title=title,
+        layer=layer,
+        severity=severity,
+        rationale=rationale,
+        remediation=remediation,
+        topics=topics,
+        check=check,
+        references=references,
+    )
+
+
 @dataclass(frozen=True)
 class Finding:
     control_id: str

@@ -21,6 +21,7 @@ from airlock.controls.model import (
     Verdict,
     failed,
     not_applicable,
+    numbered,
     passed,
     unknown,
 )
@@ -248,8 +249,8 @@ def _ctl(
     check: Callable[[ScanContext], Iterator[Verdict]],
     *references: str,
 ) -> Control:
-    return Control(
-        id=f"AL-AUD-{number:03d}",
+    return numbered(
+        number,
         title=title,
         layer=Layer.AUDIT,
         severity=severity,

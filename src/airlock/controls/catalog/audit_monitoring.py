@@ -19,6 +19,7 @@ from airlock.controls.model import (
     Verdict,
     failed,
     not_applicable,
+    numbered,
     passed,
     unknown,
 )
@@ -158,8 +159,8 @@ def _ctl(
     check: Callable[[ScanContext], Iterator[Verdict]],
     topics: tuple[Topic, ...] = (Topic.MONITORING, Topic.INCIDENT_RESPONSE),
 ) -> Control:
-    return Control(
-        id=f"AL-AUD-{number:03d}",
+    return numbered(
+        number,
         title=title,
         layer=Layer.AUDIT,
         severity=severity,

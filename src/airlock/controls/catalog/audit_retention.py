@@ -19,6 +19,7 @@ from airlock.controls.model import (
     Severity,
     Verdict,
     failed,
+    numbered,
     passed,
     unknown,
 )
@@ -176,8 +177,8 @@ def _ctl(
     check: Callable[[ScanContext], Iterator[Verdict]],
     *references: str,
 ) -> Control:
-    return Control(
-        id=f"AL-AUD-{number:03d}",
+    return numbered(
+        number,
         title=title,
         layer=Layer.AUDIT,
         severity=severity,

@@ -19,6 +19,7 @@ from airlock.controls.model import (
     Verdict,
     failed,
     not_applicable,
+    numbered,
     unknown,
 )
 from airlock.controls.statements import glob_match
@@ -281,8 +282,8 @@ def _ctl(
     check: Callable[[ScanContext], Iterator[Verdict]],
     *references: str,
 ) -> Control:
-    return Control(
-        id=f"AL-ENC-{number:03d}",
+    return numbered(
+        number,
         title=title,
         layer=Layer.ENCRYPTION,
         severity=severity,

@@ -18,6 +18,7 @@ from airlock.controls.model import (
     Verdict,
     failed,
     not_applicable,
+    numbered,
     passed,
     unknown,
 )
@@ -229,8 +230,8 @@ def _ctl(
     check: Callable[[ScanContext], Iterator[Verdict]],
     *references: str,
 ) -> Control:
-    return Control(
-        id=f"AL-ENC-{number:03d}",
+    return numbered(
+        number,
         title=title,
         layer=Layer.ENCRYPTION,
         severity=severity,

@@ -25,6 +25,7 @@ from airlock.controls.model import (
     Verdict,
     failed,
     not_applicable,
+    numbered,
     passed,
     unknown,
 )
@@ -278,8 +279,8 @@ def _ctl(
     topics: tuple[Topic, ...] = (Topic.ACCESS_CONTROL,),
     *references: str,
 ) -> Control:
-    return Control(
-        id=f"AL-IAM-{number:03d}",
+    return numbered(
+        number,
         title=title,
         layer=Layer.IDENTITY,
         severity=severity,

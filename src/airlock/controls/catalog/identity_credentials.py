@@ -14,6 +14,7 @@ from airlock.controls.model import (
     Subject,
     Verdict,
     failed,
+    numbered,
     passed,
     unknown,
 )
@@ -151,8 +152,8 @@ def _ctl(
     check: Callable[[ScanContext], Iterator[Verdict]],
     *references: str,
 ) -> Control:
-    return Control(
-        id=f"AL-IAM-{number:03d}",
+    return numbered(
+        number,
         title=title,
         layer=Layer.IDENTITY,
         severity=severity,

@@ -20,6 +20,7 @@ from airlock.controls.model import (
     Verdict,
     failed,
     not_applicable,
+    numbered,
     passed,
     unknown,
 )
@@ -221,8 +222,8 @@ def _role_of(ctx: ScanContext, instance: Instance) -> Role | str | None:
 def _ctl(
     number: int, title: str, severity: Severity, rationale: str, remediation: str, check: Check
 ) -> Control:
-    return Control(
-        id=f"AL-ISO-{number:03d}",
+    return numbered(
+        number,
         title=title,
         layer=Layer.ISOLATION,
         severity=severity,

@@ -18,6 +18,7 @@ from airlock.controls.model import (
     Verdict,
     failed,
     not_applicable,
+    numbered,
     passed,
     unknown,
 )
@@ -278,8 +279,8 @@ def _ctl(
     check: Check,
     topics: tuple[Topic, ...],
 ) -> Control:
-    return Control(
-        id=f"AL-OPS-{number:03d}",
+    return numbered(
+        number,
         title=title,
         layer=Layer.OPERATIONS,
         severity=severity,

@@ -24,6 +24,7 @@ from airlock.controls.model import (
     Verdict,
     failed,
     not_applicable,
+    numbered,
     passed,
     unknown,
 )
@@ -338,8 +339,8 @@ def _combine(subject: Subject, routes: list[Route], allowed: frozenset[str]) -> 
 def _ctl(
     number: int, title: str, severity: Severity, rationale: str, remediation: str, check: Check
 ) -> Control:
-    return Control(
-        id=f"AL-RES-{number:03d}",
+    return numbered(
+        number,
         title=title,
         layer=Layer.RESIDENCY,
         severity=severity,
