@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import msgspec.structs
 import pytest
 
 from airlock.trail.keys import KeyRing, PublicKey, fingerprints_of
@@ -45,7 +45,7 @@ def pristine(signing_key: SigningKey, tmp_path_factory: pytest.TempPathFactory) 
 
 def copy_of(trail: GeneratedTrail, target: Path) -> GeneratedTrail:
     shutil.copytree(trail.root, target)
-    return dataclasses.replace(trail, root=target)
+    return msgspec.structs.replace(trail, root=target)
 
 
 @pytest.fixture
@@ -60,7 +60,7 @@ def make_trail(signing_key: SigningKey, tmp_path: Path) -> Callable[..., Generat
     counter = iter(range(1000))
 
     def make(**overrides: object) -> GeneratedTrail:
-        spec = dataclasses.replace(SPEC, **overrides)  # type: ignore[arg-type]
+        spec = msgspec.structs.replace(SPEC, **overrides)  # type: ignore[arg-type]
         return write_trail(spec, tmp_path / f"generated-{next(counter)}", signing_key)
 
     return make

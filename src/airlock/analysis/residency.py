@@ -13,15 +13,15 @@ Source: the ``CrossRegionInferenceProfileRegion`` table of ``@aws-cdk/aws-bedroc
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
+
+from msgspec import Struct
 
 #: when the table was last checked against its sources
 TABLE_DATE = date(2026, 10, 27)
 
 
-@dataclass(frozen=True)
-class Geography:
+class Geography(Struct, frozen=True):
     prefix: str
     name: str
     #: None: any commercial region (``global.``)
@@ -110,8 +110,7 @@ def profile_prefix(profile_id: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class Destinations:
+class Destinations(Struct, frozen=True):
     """Where a reference may be processed: ``regions`` (None: anywhere), or unknown."""
 
     regions: frozenset[str] | None

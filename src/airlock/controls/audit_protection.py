@@ -26,8 +26,9 @@ versioned bucket: such actions are still evaluated and shown, but cannot fail th
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from airlock.analysis.policy import (
     Answer,
@@ -47,8 +48,7 @@ from airlock.inventory.encryption import S3Bucket
 from airlock.inventory.model import Resource
 
 
-@dataclass(frozen=True)
-class TamperAction:
+class TamperAction(Struct, frozen=True):
     action: str
     on_objects: bool
     #: COMPLIANCE-mode retention makes it harmless for locked records
@@ -86,8 +86,7 @@ def harmless(bucket: S3Bucket, item: TamperAction, min_days: int) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class _Outcome:
+class _Outcome(Struct, frozen=True):
     item: TamperAction
     subject: Subject
     answer: Answer

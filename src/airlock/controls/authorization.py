@@ -16,9 +16,11 @@ the counterexample request.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
 from typing import Any
+
+from msgspec import Struct
 
 from airlock.analysis.policy import (
     Answer,
@@ -59,8 +61,7 @@ from airlock.inventory.network import Vpc, VpcEndpoint
 __all__ = ["FULL_ACCESS", "Authorization", "Probe", "Search", "Subject", "authorization"]
 
 
-@dataclass(frozen=True)
-class Probe:
+class Probe(Struct, frozen=True):
     """One request to ask about: an action on a resource (``*``/``?`` ask about *some*
     resource matching), with request-context keys fixed for the question."""
 
@@ -71,8 +72,7 @@ class Probe:
     example: str | None = None
 
 
-@dataclass(frozen=True)
-class Search:
+class Search(Struct, frozen=True):
     """The answers to a list of probes, stopped at the first ALLOW."""
 
     allowed: Answer | None
@@ -84,8 +84,7 @@ class Search:
         return bool(self.allowed or self.unknown or self.denied)
 
 
-@dataclass(frozen=True)
-class OrgPolicies:
+class OrgPolicies(Struct, frozen=True):
     scps: tuple[PolicyDocument, ...]
     uncertain_scps: tuple[PolicyDocument, ...]
     rcps: tuple[PolicyDocument, ...]
@@ -256,7 +255,9 @@ class Authorization(Directory):
             return found
         names = ", ".join(self._org.uncertain_names)
         reason = f"allowed unless an organization policy whose targets do not show this account applies ({names}): with it, {again.reason}"
-        return replace(found, status=Verdict.UNKNOWN, reason=reason, counterexample=None)
+        return dataclasses.replace(
+            found, status=Verdict.UNKNOWN, reason=reason, counterexample=None
+        )
 
     def search(self, subject: Subject, probes: Iterable[Probe], **layers: Any) -> Search:
         """Ask each probe; stop at the first ALLOW.

@@ -6,8 +6,9 @@ A bucket is referenced by an inventory id, or by the literal the user wrote: a b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+
+from msgspec import Struct
 
 from airlock.controls.model import ResourceRef, ScanContext
 from airlock.inventory.audit import Trail
@@ -28,8 +29,7 @@ AUDIT_ROLES = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class BucketUse:
+class BucketUse(Struct, frozen=True):
     """One referenced bucket: in the inventory (``bucket``) or only a literal (``ref``)."""
 
     ref: Val[str]

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from itertools import pairwise
+
+from msgspec import Struct
 
 from airlock.inventory.model import Unresolved, Val
 
@@ -57,8 +58,7 @@ _BEDROCK_SHORT = re.compile(r"\bbedrock-api-key-[A-Za-z0-9+/=._-]{10,}")
 _DYNAMIC_SECRET = re.compile(r"\{\{resolve:(secretsmanager|ssm-secure):")
 
 
-@dataclass(frozen=True)
-class CredentialHit:
+class CredentialHit(Struct, frozen=True):
     variable: str
     why: str
     #: a redacted description of the value (kind and length), never the value

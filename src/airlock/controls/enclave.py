@@ -14,7 +14,8 @@ where a principal receives the plaintext data key itself.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from airlock.controls.key_access import DECRYPT
 from airlock.controls.statements import Condition, ParsedPolicy, Statement
@@ -42,8 +43,7 @@ def via_service(stmt: Statement) -> bool:
     return any(c.on("kms:ViaService") and c.requires_key for c in stmt.conditions)
 
 
-@dataclass(frozen=True)
-class AttestationFacts:
+class AttestationFacts(Struct, frozen=True):
     direct: tuple[Statement, ...]
     unattested: tuple[Statement, ...]
     #: a Deny that refuses Decrypt without attestation for every direct caller

@@ -24,9 +24,10 @@ is about actions and resources.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any
+
+from msgspec import Struct
 
 from airlock.analysis.policy import (
     ABSENT,
@@ -82,8 +83,7 @@ FOREIGN_BUCKET = "airlock-foreign-bucket"
 DEFAULT_ENDPOINT = "vpce-0airlock0endpoint0"
 
 
-@dataclass(frozen=True)
-class PolicyJudgement:
+class PolicyJudgement(Struct, frozen=True):
     status: Status
     reason: str
     problems: tuple[str, ...] = ()

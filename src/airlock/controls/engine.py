@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from airlock.controls.model import (
     Control,
@@ -19,8 +20,7 @@ from airlock.inventory.model import CoverageGap, Inventory, SourceInfo
 from airlock.obligations.model import Regime, obligations_for
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(Struct, frozen=True):
     source: SourceInfo
     settings: Settings
     findings: tuple[Finding, ...]

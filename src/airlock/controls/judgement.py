@@ -5,9 +5,10 @@ replace a pattern-level answer without touching the control."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
+
+from msgspec import Struct, field
 
 
 class Answer(StrEnum):
@@ -16,8 +17,7 @@ class Answer(StrEnum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True)
-class Judgement:
+class Judgement(Struct, frozen=True):
     answer: Answer
     reason: str
     evidence: Mapping[str, Any] = field(default_factory=dict)

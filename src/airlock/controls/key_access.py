@@ -23,8 +23,9 @@ statements and the counterexample request.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from airlock.analysis.policy import (
     Answer,
@@ -50,8 +51,7 @@ Key = KmsKey | KmsReplicaKey
 _ROLE_FIELDS = ("role", "task_role", "execution_role", "cloudwatch_role", "node_role")
 
 
-@dataclass(frozen=True)
-class Decryptor:
+class Decryptor(Struct, frozen=True):
     """A principal that can (ALLOW) or may (UNKNOWN) decrypt."""
 
     principal: str
@@ -70,8 +70,7 @@ class Decryptor:
         }
 
 
-@dataclass(frozen=True)
-class DecryptAccess:
+class DecryptAccess(Struct, frozen=True):
     #: principals that can decrypt and are expected to (named, grantees, key users)
     named: tuple[str, ...] = ()
     #: scopes whose own IAM policies decide ("account 123456789012")

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from airlock.controls.statements import HOME_ACCOUNT, Condition, split_arn
 from airlock.inventory.model import Unresolved
@@ -60,8 +61,7 @@ def _bare_wildcard(value: str) -> bool:
     return value.strip("*?") == ""
 
 
-@dataclass(frozen=True)
-class PolicySize:
+class PolicySize(Struct, frozen=True):
     bytes: int
     #: the document held unresolved values; ``bytes`` includes an allowance for each
     estimated: bool

@@ -21,8 +21,9 @@ Literals that are not in the inventory are classified by their form:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import StrEnum
+
+from msgspec import Struct
 
 from airlock.controls.coverage import absence_is_proof
 from airlock.controls.model import Subject, Verdict, failed, passed, unknown
@@ -38,8 +39,7 @@ class KeyKind(StrEnum):
     UNRESOLVED = "unresolved"
 
 
-@dataclass(frozen=True)
-class KeyRef:
+class KeyRef(Struct, frozen=True):
     kind: KeyKind
     #: the reference as the resource holds it (None: not set)
     ref: str | None

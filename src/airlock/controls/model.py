@@ -9,9 +9,10 @@ A control never knows which source produced the inventory.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
+
+from msgspec import Struct, field
 
 from airlock.inventory.model import (
     Inventory,
@@ -47,8 +48,7 @@ class Layer(StrEnum):
     OPERATIONS = "operations"
 
 
-@dataclass(frozen=True)
-class ResourceRef:
+class ResourceRef(Struct, frozen=True):
     """What a finding is about, in the JSON contract's shape."""
 
     type: str
@@ -97,8 +97,7 @@ def _known(value: str | Unresolved | None) -> str | None:
 Subject = Resource | ResourceRef
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(Struct, frozen=True):
     status: Status
     subject: Subject
     reason: str
@@ -121,8 +120,7 @@ def not_applicable(subject: Subject, reason: str, **evidence: Any) -> Verdict:
     return Verdict(Status.NOT_APPLICABLE, subject, reason, evidence)
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(Struct, frozen=True):
     """What the user asked for: regimes and the thresholds they set."""
 
     regimes: tuple[Regime, ...] = ()
@@ -169,8 +167,7 @@ class ScanContext:
 Check = Callable[[ScanContext], Iterable[Verdict]]
 
 
-@dataclass(frozen=True)
-class Control:
+class Control(Struct, frozen=True):
     id: str
     title: str
     layer: Layer
@@ -221,8 +218,7 @@ def numbered(
     )
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Struct, frozen=True):
     control_id: str
     title: str
     layer: Layer

@@ -11,8 +11,9 @@ Forms (reference/iac.md §6)::
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+
+from msgspec import Struct
 
 from airlock.analysis.residency import profile_prefix
 from airlock.controls.statements import (
@@ -37,8 +38,7 @@ class ModelKind(StrEnum):
 _KINDS = {kind.value: kind for kind in ModelKind}
 
 
-@dataclass(frozen=True)
-class ModelRef:
+class ModelRef(Struct, frozen=True):
     raw: str
     kind: ModelKind
     #: None: the reference carries no region (a bare id, or a deploy-time placeholder);

@@ -26,8 +26,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from airlock.analysis.policy import Answer, PolicyDocument, PolicyKind, StatementRef, Verdict
 from airlock.controls.aws_managed import KNOWN
@@ -56,8 +57,7 @@ EXTRA_KNOWN: Mapping[str, tuple[Mapping[str, Any], ...]] = {
 _UNKNOWN_GRANTS = "AirlockUnknownGrants"
 
 
-@dataclass(frozen=True)
-class Written:
+class Written(Struct, frozen=True):
     """What a source wrote for one evaluated document."""
 
     display: str  # the name a user knows it by (inline policy name, managed policy id)

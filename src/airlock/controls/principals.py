@@ -17,8 +17,9 @@ that matters (session length).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import StrEnum
+
+from msgspec import Struct
 
 from airlock.controls.model import ScanContext
 from airlock.controls.statements import Statement, parse_policy
@@ -71,8 +72,7 @@ def service_base(service: str) -> str:
     return _REGION_SUFFIX.sub("", base)
 
 
-@dataclass(frozen=True)
-class Trust:
+class Trust(Struct, frozen=True):
     klass: PrincipalClass
     services: tuple[str, ...] = ()
     #: OIDC providers: (provider reference, provider host when known, statement)

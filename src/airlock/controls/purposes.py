@@ -6,8 +6,9 @@ the reference architecture) and by the isolation controls (keys that protect Bed
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+
+from msgspec import Struct
 
 from airlock.controls.buckets import find_bucket
 from airlock.controls.keys import KeyKind, resolve_key
@@ -55,8 +56,7 @@ BEDROCK_DATA_PURPOSES = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class KeyUsage:
+class KeyUsage(Struct, frozen=True):
     #: key identity (inventory id or literal) -> purpose -> ids of the artefacts
     by_key: dict[str, dict[Purpose, tuple[str, ...]]]
     #: artefacts whose key reference could not be resolved: (resource id, reason)

@@ -15,8 +15,11 @@ test). An IaC scan cannot rule such principals out; a live scan of IAM can.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from airlock.analysis.policy import (
     ContextInput,
@@ -41,8 +44,7 @@ UNLISTED_NAME = "airlock-principal-not-in-inventory"
 MAX_TAG_VARIANTS = 8
 
 
-@dataclass(frozen=True)
-class Subject:
+class Subject(Struct, frozen=True):
     """A principal with its identity-side policies, ready for the evaluator."""
 
     principal: Principal
@@ -208,7 +210,7 @@ class Directory:
                         found.update(dict.fromkeys((tag, v) for v in clause.values))
         variants = [base]
         for tag, value in list(found)[:MAX_TAG_VARIANTS]:
-            principal = replace(base.principal, tags={tag: value})
+            principal = dataclasses.replace(base.principal, tags={tag: value})
             label = f"{base.label} tagged {tag}={value}"
             variants.append(replace(base, principal=principal, label=label))
         return variants

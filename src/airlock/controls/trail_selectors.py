@@ -12,7 +12,7 @@ basic selectors cannot name them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from airlock.controls.judgement import Judgement, no, undecided, yes
 from airlock.inventory.audit import AdvancedEventSelector, FieldSelector, Trail
@@ -155,8 +155,7 @@ def _shown(selector: AdvancedEventSelector) -> dict[str, object]:
     return out
 
 
-@dataclass(frozen=True)
-class DataCoverage:
+class DataCoverage(Struct, frozen=True):
     #: resource types logged in full; "AWS::Bedrock::*" when a prefix selector covers them all
     full: frozenset[str]
     #: types logged only for some resources or events: type -> the narrowing fields

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from airlock.inventory.model import Resource, Val
 
 
-@dataclass(frozen=True)
-class DataResource:
+class DataResource(Struct, frozen=True):
     """A legacy event selector's data resource: ``type`` with ARN prefixes ``values``."""
 
     type: Val[str]
     values: tuple[Val[str], ...] = ()
 
 
-@dataclass(frozen=True)
-class EventSelector:
+class EventSelector(Struct, frozen=True):
     """A legacy (basic) event selector."""
 
     read_write_type: Val[str] | None = None  # All | ReadOnly | WriteOnly; None: All
@@ -25,8 +23,7 @@ class EventSelector:
     exclude_management_event_sources: tuple[Val[str], ...] = ()
 
 
-@dataclass(frozen=True)
-class FieldSelector:
+class FieldSelector(Struct, frozen=True):
     field: Val[str]
     equals: tuple[Val[str], ...] = ()
     not_equals: tuple[Val[str], ...] = ()
@@ -36,14 +33,12 @@ class FieldSelector:
     not_ends_with: tuple[Val[str], ...] = ()
 
 
-@dataclass(frozen=True)
-class AdvancedEventSelector:
+class AdvancedEventSelector(Struct, frozen=True):
     field_selectors: tuple[FieldSelector, ...]
     name: Val[str] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class Trail(Resource):
+class Trail(Resource, frozen=True, kw_only=True):
     name: Val[str] | None = None
     s3_bucket: Val[str] | None = None
     kms_key: Val[str] | None = None
@@ -59,16 +54,14 @@ class Trail(Resource):
     selectors_unresolved: Val[bool] = False
 
 
-@dataclass(frozen=True, kw_only=True)
-class MetricFilter(Resource):
+class MetricFilter(Resource, frozen=True, kw_only=True):
     log_group: Val[str]
     pattern: Val[str]
     metric_name: Val[str] | None = None
     metric_namespace: Val[str] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class Alarm(Resource):
+class Alarm(Resource, frozen=True, kw_only=True):
     metric_name: Val[str] | None = None
     namespace: Val[str] | None = None
     #: names of metrics inside metric-math alarms

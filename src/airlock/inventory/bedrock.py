@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from airlock.inventory.model import Resource, Val
 
 
-@dataclass(frozen=True, kw_only=True)
-class InvocationLogging(Resource):
+class InvocationLogging(Resource, frozen=True, kw_only=True):
     """The account/region model invocation logging configuration.
 
     In CloudFormation it is a custom resource carrying the PutModelInvocationLoggingConfiguration
@@ -26,8 +23,7 @@ class InvocationLogging(Resource):
     video_delivery: Val[bool] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class Guardrail(Resource):
+class Guardrail(Resource, frozen=True, kw_only=True):
     name: Val[str] | None = None
     kms_key: Val[str] | None = None
     content_filters: int = 0
@@ -38,8 +34,7 @@ class Guardrail(Resource):
     cross_region_profile: Val[str] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class KnowledgeBase(Resource):
+class KnowledgeBase(Resource, frozen=True, kw_only=True):
     name: Val[str] | None = None
     role: Val[str] | None = None
     embedding_model: Val[str] | None = None
@@ -50,15 +45,13 @@ class KnowledgeBase(Resource):
     credentials_secret: Val[str] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class DataSource(Resource):
+class DataSource(Resource, frozen=True, kw_only=True):
     knowledge_base: Val[str] | None = None
     kms_key: Val[str] | None = None
     bucket: Val[str] | None = None  # S3 data source bucket ARN/name
 
 
-@dataclass(frozen=True, kw_only=True)
-class Agent(Resource):
+class Agent(Resource, frozen=True, kw_only=True):
     name: Val[str] | None = None
     role: Val[str] | None = None
     kms_key: Val[str] | None = None
@@ -66,8 +59,7 @@ class Agent(Resource):
     guardrail: Val[str] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class CustomModel(Resource):
+class CustomModel(Resource, frozen=True, kw_only=True):
     """A custom model or a model customization job (fine-tuning output)."""
 
     name: Val[str] | None = None
@@ -76,23 +68,20 @@ class CustomModel(Resource):
     base_model: Val[str] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class InferenceProfile(Resource):
+class InferenceProfile(Resource, frozen=True, kw_only=True):
     """An application inference profile; ``model_source`` is the model or system profile copied."""
 
     name: Val[str] | None = None
     model_source: Val[str] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class Prompt(Resource):
+class Prompt(Resource, frozen=True, kw_only=True):
     name: Val[str] | None = None
     kms_key: Val[str] | None = None
     models: tuple[Val[str], ...] = ()
 
 
-@dataclass(frozen=True, kw_only=True)
-class Flow(Resource):
+class Flow(Resource, frozen=True, kw_only=True):
     name: Val[str] | None = None
     kms_key: Val[str] | None = None
     role: Val[str] | None = None

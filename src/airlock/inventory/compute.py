@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from airlock.inventory.model import Resource, Val
 
 
-@dataclass(frozen=True, kw_only=True)
-class LambdaFunction(Resource):
+class LambdaFunction(Resource, frozen=True, kw_only=True):
     name: Val[str] | None = None
     role: Val[str] | None = None
     #: empty subnets and in_vpc False: the function runs outside any VPC (internet egress)
@@ -20,8 +20,7 @@ class LambdaFunction(Resource):
     kms_key: Val[str] | None = None  # environment encryption key
 
 
-@dataclass(frozen=True, kw_only=True)
-class Instance(Resource):
+class Instance(Resource, frozen=True, kw_only=True):
     subnet: Val[str] | None = None
     security_groups: tuple[Val[str], ...] = ()
     associate_public_ip: Val[bool] | None = None  # None: the subnet's setting applies
@@ -31,39 +30,34 @@ class Instance(Resource):
     user_data_secrets: tuple[str, ...] = ()  # names of credential-looking user-data keys
 
 
-@dataclass(frozen=True, kw_only=True)
-class NetworkInterface(Resource):
+class NetworkInterface(Resource, frozen=True, kw_only=True):
     subnet: Val[str]
     security_groups: tuple[Val[str], ...] = ()
     public_ip: Val[str] | None = None
     description: Val[str] | None = None
 
 
-@dataclass(frozen=True)
-class ContainerDefinition:
+class ContainerDefinition(Struct, frozen=True):
     name: str
     environment: Mapping[str, Val[str]] = field(default_factory=dict)
     secrets: tuple[str, ...] = ()  # names taken from Secrets Manager / SSM (fine)
 
 
-@dataclass(frozen=True, kw_only=True)
-class EcsTaskDefinition(Resource):
+class EcsTaskDefinition(Resource, frozen=True, kw_only=True):
     task_role: Val[str] | None = None
     execution_role: Val[str] | None = None
     containers: tuple[ContainerDefinition, ...] = ()
     network_mode: Val[str] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class EcsService(Resource):
+class EcsService(Resource, frozen=True, kw_only=True):
     task_definition: Val[str] | None = None
     subnets: tuple[Val[str], ...] = ()
     security_groups: tuple[Val[str], ...] = ()
     assign_public_ip: Val[bool] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class EksCluster(Resource):
+class EksCluster(Resource, frozen=True, kw_only=True):
     name: Val[str] | None = None
     subnets: tuple[Val[str], ...] = ()
     security_groups: tuple[Val[str], ...] = ()
@@ -71,8 +65,7 @@ class EksCluster(Resource):
     secrets_kms_key: Val[str] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class EksNodeGroup(Resource):
+class EksNodeGroup(Resource, frozen=True, kw_only=True):
     cluster: Val[str] | None = None
     subnets: tuple[Val[str], ...] = ()
     node_role: Val[str] | None = None

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from airlock.inventory.model import Resource, Val
 
 
-@dataclass(frozen=True)
-class FirewallRule:
+class FirewallRule(Struct, frozen=True):
     priority: Val[int]
     action: Val[str]  # ALLOW | BLOCK | ALERT
     domain_list: Val[str]
@@ -16,50 +15,43 @@ class FirewallRule:
     block_response: Val[str] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class FirewallDomainList(Resource):
+class FirewallDomainList(Resource, frozen=True, kw_only=True):
     name: Val[str] | None = None
     domains: tuple[Val[str], ...] = ()
     #: AWS-managed lists (AWSManagedDomainsMalwareDomainList...) have no domains we can read
     managed: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
-class FirewallRuleGroup(Resource):
+class FirewallRuleGroup(Resource, frozen=True, kw_only=True):
     name: Val[str] | None = None
     rules: tuple[FirewallRule, ...] = ()
 
 
-@dataclass(frozen=True, kw_only=True)
-class FirewallRuleGroupAssociation(Resource):
+class FirewallRuleGroupAssociation(Resource, frozen=True, kw_only=True):
     vpc: Val[str]
     rule_group: Val[str]
     priority: Val[int] | None = None
     mutation_protection: Val[str] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class ResolverFirewallConfig(Resource):
+class ResolverFirewallConfig(Resource, frozen=True, kw_only=True):
     vpc: Val[str]
     fail_open: Val[bool] | None = None  # None: AWS default (fail closed)
 
 
-@dataclass(frozen=True, kw_only=True)
-class ResolverRule(Resource):
+class ResolverRule(Resource, frozen=True, kw_only=True):
     rule_type: Val[str]  # FORWARD | SYSTEM | RECURSIVE
     domain_name: Val[str] | None = None
     target_ips: tuple[Val[str], ...] = ()
     resolver_endpoint: Val[str] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class ResolverRuleAssociation(Resource):
+class ResolverRuleAssociation(Resource, frozen=True, kw_only=True):
     vpc: Val[str]
     rule: Val[str]
 
 
-@dataclass(frozen=True, kw_only=True)
-class ResolverEndpoint(Resource):
+class ResolverEndpoint(Resource, frozen=True, kw_only=True):
     direction: Val[str]  # INBOUND | OUTBOUND
     subnets: tuple[Val[str], ...] = ()
     security_groups: tuple[Val[str], ...] = ()

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from airlock.inventory.model import PolicyValue, Resource, Val
 
 
-@dataclass(frozen=True, kw_only=True)
-class KmsKey(Resource):
+class KmsKey(Resource, frozen=True, kw_only=True):
     #: None: no policy set -- the default key policy (account root gets kms:*) applies
     policy: PolicyValue = None
     rotation_enabled: Val[bool] | None = None  # None: not set (AWS default false)
@@ -22,28 +19,24 @@ class KmsKey(Resource):
     description: Val[str] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class KmsReplicaKey(Resource):
+class KmsReplicaKey(Resource, frozen=True, kw_only=True):
     primary_key: Val[str]
     policy: PolicyValue = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class KmsAlias(Resource):
+class KmsAlias(Resource, frozen=True, kw_only=True):
     name: Val[str]
     target_key: Val[str]
 
 
-@dataclass(frozen=True, kw_only=True)
-class KmsGrant(Resource):
+class KmsGrant(Resource, frozen=True, kw_only=True):
     key: Val[str]
     grantee_principal: Val[str]
     operations: tuple[Val[str], ...] = ()
     retiring_principal: Val[str] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class S3Bucket(Resource):
+class S3Bucket(Resource, frozen=True, kw_only=True):
     bucket_name: Val[str] | None = None
     #: "aws:kms", "aws:kms:dsse", "AES256"; None: not declared (S3 default SSE-S3 applies)
     sse_algorithm: Val[str] | None = None
@@ -58,27 +51,23 @@ class S3Bucket(Resource):
     lifecycle_expiration_days: Val[int] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class LogGroup(Resource):
+class LogGroup(Resource, frozen=True, kw_only=True):
     name: Val[str] | None = None
     kms_key: Val[str] | None = None
     retention_days: Val[int] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class Secret(Resource):
+class Secret(Resource, frozen=True, kw_only=True):
     name: Val[str] | None = None
     kms_key: Val[str] | None = None  # None: aws/secretsmanager (AWS managed)
 
 
-@dataclass(frozen=True, kw_only=True)
-class OpenSearchCollection(Resource):
+class OpenSearchCollection(Resource, frozen=True, kw_only=True):
     name: Val[str] | None = None
     collection_type: Val[str] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class OpenSearchSecurityPolicy(Resource):
+class OpenSearchSecurityPolicy(Resource, frozen=True, kw_only=True):
     """An OpenSearch Serverless encryption or network policy; ``document`` is its JSON."""
 
     name: Val[str] | None = None

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from airlock.inventory.model import NamedPolicy, PolicyValue, Resource, Val
 
 
-@dataclass(frozen=True, kw_only=True)
-class Role(Resource):
+class Role(Resource, frozen=True, kw_only=True):
     name: Val[str] | None = None
     trust_policy: PolicyValue = None
     inline_policies: tuple[NamedPolicy, ...] = ()
@@ -18,8 +15,7 @@ class Role(Resource):
     max_session_duration: Val[int] | None = None  # seconds; None: AWS default 3600
 
 
-@dataclass(frozen=True, kw_only=True)
-class User(Resource):
+class User(Resource, frozen=True, kw_only=True):
     name: Val[str] | None = None
     inline_policies: tuple[NamedPolicy, ...] = ()
     managed_policies: tuple[Val[str], ...] = ()
@@ -28,15 +24,13 @@ class User(Resource):
     has_console_password: Val[bool] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class Group(Resource):
+class Group(Resource, frozen=True, kw_only=True):
     name: Val[str] | None = None
     inline_policies: tuple[NamedPolicy, ...] = ()
     managed_policies: tuple[Val[str], ...] = ()
 
 
-@dataclass(frozen=True, kw_only=True)
-class ManagedPolicy(Resource):
+class ManagedPolicy(Resource, frozen=True, kw_only=True):
     """A customer managed policy; attachments are joined from every source form."""
 
     name: Val[str] | None = None
@@ -46,16 +40,14 @@ class ManagedPolicy(Resource):
     groups: tuple[Val[str], ...] = ()
 
 
-@dataclass(frozen=True, kw_only=True)
-class AccessKey(Resource):
+class AccessKey(Resource, frozen=True, kw_only=True):
     """A long-term IAM user access key."""
 
     user: Val[str]
     status: Val[str] | None = None  # Active | Inactive
 
 
-@dataclass(frozen=True, kw_only=True)
-class ServiceSpecificCredential(Resource):
+class ServiceSpecificCredential(Resource, frozen=True, kw_only=True):
     """A service-specific credential; for ``bedrock.amazonaws.com`` a long-term Bedrock API key."""
 
     user: Val[str]
@@ -63,24 +55,20 @@ class ServiceSpecificCredential(Resource):
     status: Val[str] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class InstanceProfile(Resource):
+class InstanceProfile(Resource, frozen=True, kw_only=True):
     roles: tuple[Val[str], ...] = ()
 
 
-@dataclass(frozen=True, kw_only=True)
-class OidcProvider(Resource):
+class OidcProvider(Resource, frozen=True, kw_only=True):
     url: Val[str]
     client_ids: tuple[Val[str], ...] = ()
 
 
-@dataclass(frozen=True, kw_only=True)
-class SamlProvider(Resource):
+class SamlProvider(Resource, frozen=True, kw_only=True):
     name: Val[str] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class OrganizationPolicy(Resource):
+class OrganizationPolicy(Resource, frozen=True, kw_only=True):
     """A service control policy (SCP) or resource control policy (RCP)."""
 
     policy_type: str  # SERVICE_CONTROL_POLICY | RESOURCE_CONTROL_POLICY

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeAlias, TypeGuard, TypeVar
 
+from msgspec import Struct, field
 
-@dataclass(frozen=True)
-class Unresolved:
+
+class Unresolved(Struct, frozen=True):
     """A value that is set but cannot be known from the source; ``reason`` says why."""
 
     reason: str
@@ -58,8 +58,7 @@ PolicyDocument: TypeAlias = Mapping[str, Any]
 PolicyValue: TypeAlias = PolicyDocument | Unresolved | None
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(Struct, frozen=True):
     """Where a resource is declared: a file and a 1-based line."""
 
     file: str
@@ -73,8 +72,7 @@ class SourceKind(StrEnum):
     SNAPSHOT = "snapshot"
 
 
-@dataclass(frozen=True, kw_only=True)
-class Resource:
+class Resource(Struct, frozen=True, kw_only=True):
     """Base of every inventory resource.
 
     ``id`` is the logical ID (CloudFormation), the address (Terraform) or the AWS id (live).
@@ -95,8 +93,7 @@ class Resource:
     configured_by: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class NamedPolicy:
+class NamedPolicy(Struct, frozen=True):
     """A policy document with the name it is known by (inline name, managed ARN, resource id)."""
 
     name: str
@@ -104,8 +101,7 @@ class NamedPolicy:
     origin: str | None = None  # id of the resource that declared it
 
 
-@dataclass(frozen=True)
-class CoverageGap:
+class CoverageGap(Struct, frozen=True):
     """Something the source could not see. Controls over it cannot PASS."""
 
     scope: str  # a resource type, a service, or a resource id
@@ -113,8 +109,7 @@ class CoverageGap:
     resource_id: str | None = None
 
 
-@dataclass(frozen=True)
-class SourceInfo:
+class SourceInfo(Struct, frozen=True):
     kind: SourceKind
     path: str  # file path, or account/region for live sources
     account: Val[str] | None = None

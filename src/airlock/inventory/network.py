@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+
+from msgspec import Struct
 
 from airlock.inventory.model import PolicyValue, Resource, Unresolved, Val
 
 
-@dataclass(frozen=True, kw_only=True)
-class Vpc(Resource):
+class Vpc(Resource, frozen=True, kw_only=True):
     cidr_blocks: tuple[Val[str], ...] = ()
     ipv6_cidr_blocks: tuple[Val[str], ...] = ()
     enable_dns_support: Val[bool] | None = None  # None: AWS default (true)
 
 
-@dataclass(frozen=True, kw_only=True)
-class Subnet(Resource):
+class Subnet(Resource, frozen=True, kw_only=True):
     vpc: Val[str]
     cidr_block: Val[str] | None = None
     ipv6_cidr_block: Val[str] | None = None
@@ -43,8 +42,7 @@ class RouteTarget(StrEnum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True)
-class Route:
+class Route(Struct, frozen=True):
     """One route. Exactly one destination is normally set."""
 
     target_kind: RouteTarget
@@ -57,8 +55,7 @@ class Route:
     origin: str | None = None  # id of the separate route resource, if any
 
 
-@dataclass(frozen=True, kw_only=True)
-class RouteTable(Resource):
+class RouteTable(Resource, frozen=True, kw_only=True):
     vpc: Val[str]
     routes: tuple[Route, ...] = ()
     #: subnets explicitly associated (joined from association resources)
@@ -72,67 +69,57 @@ class RouteTable(Resource):
     unresolved_associations: tuple[Unresolved, ...] = ()
 
 
-@dataclass(frozen=True, kw_only=True)
-class InternetGateway(Resource):
+class InternetGateway(Resource, frozen=True, kw_only=True):
     vpcs: tuple[Val[str], ...] = ()  # attachments
 
 
-@dataclass(frozen=True, kw_only=True)
-class EgressOnlyInternetGateway(Resource):
+class EgressOnlyInternetGateway(Resource, frozen=True, kw_only=True):
     vpc: Val[str] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class NatGateway(Resource):
+class NatGateway(Resource, frozen=True, kw_only=True):
     subnet: Val[str] | None = None
     connectivity: Val[str] = "public"  # "public" | "private"
 
 
-@dataclass(frozen=True, kw_only=True)
-class TransitGateway(Resource):
+class TransitGateway(Resource, frozen=True, kw_only=True):
     default_route_table_association: Val[bool] | None = None
     default_route_table_propagation: Val[bool] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class TransitGatewayAttachment(Resource):
+class TransitGatewayAttachment(Resource, frozen=True, kw_only=True):
     transit_gateway: Val[str]
     vpc: Val[str] | None = None
     subnets: tuple[Val[str], ...] = ()
     kind: str = "vpc"  # vpc | vpn | peering | connect | direct-connect
 
 
-@dataclass(frozen=True)
-class TransitGatewayRoute:
+class TransitGatewayRoute(Struct, frozen=True):
     destination_cidr: Val[str]
     attachment: Val[str] | None  # None with blackhole
     blackhole: bool = False
     origin: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class TransitGatewayRouteTable(Resource):
+class TransitGatewayRouteTable(Resource, frozen=True, kw_only=True):
     transit_gateway: Val[str]
     routes: tuple[TransitGatewayRoute, ...] = ()
     associations: tuple[Val[str], ...] = ()  # attachment ids
     propagations: tuple[Val[str], ...] = ()  # attachment ids
 
 
-@dataclass(frozen=True, kw_only=True)
-class VpcPeeringConnection(Resource):
+class VpcPeeringConnection(Resource, frozen=True, kw_only=True):
     vpc: Val[str]
     peer_vpc: Val[str]
     peer_account: Val[str] | None = None
     peer_region: Val[str] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class VpnGateway(Resource):
+class VpnGateway(Resource, frozen=True, kw_only=True):
     vpcs: tuple[Val[str], ...] = ()
 
 
-@dataclass(frozen=True, kw_only=True)
-class VpnConnection(Resource):
+class VpnConnection(Resource, frozen=True, kw_only=True):
     vpn_gateway: Val[str] | None = None
     transit_gateway: Val[str] | None = None
 
@@ -143,8 +130,7 @@ class EndpointType(StrEnum):
     GATEWAY_LOAD_BALANCER = "GatewayLoadBalancer"
 
 
-@dataclass(frozen=True, kw_only=True)
-class VpcEndpoint(Resource):
+class VpcEndpoint(Resource, frozen=True, kw_only=True):
     vpc: Val[str]
     service_name: Val[str]
     endpoint_type: Val[EndpointType]
@@ -157,8 +143,7 @@ class VpcEndpoint(Resource):
     policy: PolicyValue = None
 
 
-@dataclass(frozen=True)
-class SecurityGroupRule:
+class SecurityGroupRule(Struct, frozen=True):
     """One ingress or egress permission. ``protocol`` "-1" means all."""
 
     protocol: Val[str]
@@ -172,8 +157,7 @@ class SecurityGroupRule:
     origin: str | None = None  # id of the separate rule resource, if any
 
 
-@dataclass(frozen=True, kw_only=True)
-class SecurityGroup(Resource):
+class SecurityGroup(Resource, frozen=True, kw_only=True):
     vpc: Val[str] | None = None
     name: Val[str] | None = None
     ingress: tuple[SecurityGroupRule, ...] = ()
@@ -183,8 +167,7 @@ class SecurityGroup(Resource):
     is_default: bool = False
 
 
-@dataclass(frozen=True)
-class NetworkAclEntry:
+class NetworkAclEntry(Struct, frozen=True):
     rule_number: Val[int]
     egress: bool
     protocol: Val[str]
@@ -196,16 +179,14 @@ class NetworkAclEntry:
     origin: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class NetworkAcl(Resource):
+class NetworkAcl(Resource, frozen=True, kw_only=True):
     vpc: Val[str]
     subnets: tuple[Val[str], ...] = ()
     entries: tuple[NetworkAclEntry, ...] = ()
     is_default: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
-class FlowLog(Resource):
+class FlowLog(Resource, frozen=True, kw_only=True):
     #: VPC, subnet or ENI ids the flow log covers
     resources: tuple[Val[str], ...] = ()
     traffic_type: Val[str] | None = None  # ALL | ACCEPT | REJECT
@@ -213,8 +194,7 @@ class FlowLog(Resource):
     kms_key: Val[str] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class PrefixList(Resource):
+class PrefixList(Resource, frozen=True, kw_only=True):
     name: Val[str] | None = None
     entries: tuple[Val[str], ...] = ()
 

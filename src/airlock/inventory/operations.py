@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from airlock.inventory.model import Resource, Val
 
 
-@dataclass(frozen=True, kw_only=True)
-class CodeArtifactRepository(Resource):
+class CodeArtifactRepository(Resource, frozen=True, kw_only=True):
     name: Val[str] | None = None
     domain: Val[str] | None = None
     external_connections: tuple[Val[str], ...] = ()
 
 
-@dataclass(frozen=True, kw_only=True)
-class EcrRepository(Resource):
+class EcrRepository(Resource, frozen=True, kw_only=True):
     name: Val[str] | None = None
     kms_key: Val[str] | None = None
     encryption_type: Val[str] | None = None  # AES256 | KMS

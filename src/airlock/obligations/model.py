@@ -8,8 +8,9 @@ is data, not code.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from enum import StrEnum
+
+from msgspec import Struct
 
 
 class Regime(StrEnum):
@@ -38,8 +39,7 @@ class Topic(StrEnum):
     RESILIENCE = "resilience"
 
 
-@dataclass(frozen=True, order=True)
-class ObligationRef:
+class ObligationRef(Struct, frozen=True, order=True):
     regime: Regime
     ref: str
 
@@ -47,8 +47,7 @@ class ObligationRef:
         return {"regime": self.regime.value, "ref": self.ref}
 
 
-@dataclass(frozen=True)
-class RegimeProfile:
+class RegimeProfile(Struct, frozen=True):
     regime: Regime
     title: str
     #: minimum Object Lock retention for audit records, in days (an Airlock default that the

@@ -9,9 +9,10 @@ digest, and a digest whose signature metadata is missing is still proven when th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+
+from msgspec import Struct, field
 
 from airlock.errors import InputError, TrailError
 from airlock.trail.digest import Digest, DigestFormatError, parse_digest, signature_valid
@@ -25,8 +26,7 @@ SPILL_OVER = timedelta(hours=1)
 """Log files for a window may be delivered up to this late (as the AWS CLI assumes)."""
 
 
-@dataclass(frozen=True)
-class TimeRange:
+class TimeRange(Struct, frozen=True):
     """The period a verification must prove (either end open when ``None``)."""
 
     start: datetime | None = None
@@ -45,8 +45,7 @@ class DigestState(StrEnum):
     UNVERIFIED = "unverified"
 
 
-@dataclass
-class LoadedDigest:
+class LoadedDigest(Struct):
     """One digest object as read, parsed and judged."""
 
     obj: ObjectKey

@@ -12,13 +12,13 @@ user metadata ``signature`` of the digest object.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from msgspec import Struct
 
 from airlock.trail.layout import parse_iso
 
@@ -38,8 +38,7 @@ class DigestFormatError(ValueError):
     """The digest is JSON but not a CloudTrail digest."""
 
 
-@dataclass(frozen=True)
-class LogFileEntry:
+class LogFileEntry(Struct, frozen=True):
     """One ``logFiles[]`` entry: a log file the digest vouches for."""
 
     bucket: str
@@ -50,8 +49,7 @@ class LogFileEntry:
     newest_event: str | None
 
 
-@dataclass(frozen=True)
-class Digest:
+class Digest(Struct, frozen=True):
     """A parsed digest file; ``sha256`` is over the uncompressed bytes exactly as stored."""
 
     account: str

@@ -13,18 +13,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
+
+from msgspec import Struct, field
 
 from airlock.errors import InputError, TrailError
 from airlock.trail.layout import FETCH_MANIFEST, is_sidecar, sidecar_name
 from airlock.trail.source import ListedObject, ObjectMissing, S3Source, parallel_map
 
 
-@dataclass
-class FetchSummary:
+class FetchSummary(Struct):
     source: str
     target: str
     listed: int = 0

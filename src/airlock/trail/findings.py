@@ -7,10 +7,11 @@ could not prove it either way (no signature, no key, unreadable) and is never a 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
+
+from msgspec import Struct, field
 
 
 class Severity(StrEnum):
@@ -96,8 +97,7 @@ def status_of(findings: tuple[Finding, ...] | list[Finding]) -> Status:
     return Status.VERIFIED
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Struct, frozen=True):
     kind: FindingKind
     key: str
     """The object the finding is about (digest, log file, or the missing object's key)."""
@@ -116,8 +116,7 @@ class Finding:
         }
 
 
-@dataclass(frozen=True)
-class ChainSummary:
+class ChainSummary(Struct, frozen=True):
     """One digest chain (a trail's regular or backfill digests in one region)."""
 
     trail: str
@@ -140,8 +139,7 @@ class ChainSummary:
         }
 
 
-@dataclass(frozen=True)
-class LogFileCounts:
+class LogFileCounts(Struct, frozen=True):
     referenced: int = 0
     """Listed by at least one digest."""
     valid: int = 0
@@ -163,8 +161,7 @@ class LogFileCounts:
         }
 
 
-@dataclass(frozen=True)
-class RegionReport:
+class RegionReport(Struct, frozen=True):
     """The verdict for one account and region over the time range covered."""
 
     account: str
@@ -191,8 +188,7 @@ class RegionReport:
         }
 
 
-@dataclass(frozen=True)
-class VerifyReport:
+class VerifyReport(Struct, frozen=True):
     source: str
     requested_from: datetime | None
     requested_to: datetime | None

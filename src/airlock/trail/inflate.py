@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from dataclasses import dataclass
 from enum import StrEnum
+
+from msgspec import Struct
 
 
 class InflateProblem(StrEnum):
@@ -24,8 +25,7 @@ class InflateProblem(StrEnum):
     TRAILING_DATA = "unexpected data after the end of the gzip stream"
 
 
-@dataclass(frozen=True)
-class Inflated:
+class Inflated(Struct, frozen=True):
     """The first gzip member of an object, its SHA-256, and what follows it."""
 
     data: bytes

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+from msgspec import Struct, field
 
 from airlock.errors import TrailError
 from airlock.trail.digest import DigestFormatError, parse_digest
@@ -34,8 +34,7 @@ from airlock.trail.source import ListedObject, ObjectMissing, TrailSource, paral
 from airlock.trail.staging import VANISHED, problem_of, stage, staging_area
 
 
-@dataclass
-class IngestSummary:
+class IngestSummary(Struct):
     """What one ingest run did."""
 
     source: str

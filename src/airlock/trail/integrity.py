@@ -10,8 +10,9 @@ one report per account and region.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+
+from msgspec import Struct
 
 from airlock.errors import InputError, TrailError
 from airlock.trail.chain import (
@@ -43,8 +44,7 @@ KeyProvider = Callable[[Collection[str], datetime, datetime], KeyRing]
 """Given the regions and the time span of the digests, the keys that may have signed them."""
 
 
-@dataclass(frozen=True)
-class _LogCheck:
+class _LogCheck(Struct, frozen=True):
     key: str
     sha256: str
     problem: InflateProblem

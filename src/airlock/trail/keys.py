@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from msgspec import Struct, field
 
 from airlock.errors import InputError
 from airlock.trail.readonly import client_error_text, cloudtrail_client
@@ -25,8 +25,7 @@ if TYPE_CHECKING:
     import boto3
 
 
-@dataclass(frozen=True)
-class PublicKey:
+class PublicKey(Struct, frozen=True):
     """An RSA public key and every fingerprint it is known by."""
 
     fingerprints: frozenset[str]
@@ -63,8 +62,7 @@ def load_pem_key(path: Path) -> PublicKey:
     return PublicKey(fingerprints_of(key), key, str(path))
 
 
-@dataclass(frozen=True)
-class KeyRing:
+class KeyRing(Struct, frozen=True):
     """The keys available for verification, and the regions whose keys could not be had."""
 
     keys: tuple[PublicKey, ...] = ()

@@ -9,9 +9,10 @@ object's S3 user metadata sits next to it in ``<file name>.metadata.json``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+
+from msgspec import Struct
 
 from airlock.errors import InputError
 
@@ -56,8 +57,7 @@ _PAYLOAD = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class ObjectKey:
+class ObjectKey(Struct, frozen=True):
     """One key of a trail bucket, classified.
 
     ``delivered`` is the delivery time encoded in the name (to the minute for log files, to
@@ -143,8 +143,7 @@ def is_sidecar(key: str) -> bool:
     return key.endswith(SIDECAR_SUFFIX)
 
 
-@dataclass(frozen=True)
-class S3Location:
+class S3Location(Struct, frozen=True):
     """``s3://bucket/prefix``: where a trail lives in S3."""
 
     bucket: str

@@ -11,12 +11,12 @@ import contextlib
 import os
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
 import duckdb
+from msgspec import Struct, field
 
 from airlock.trail.inflate import Inflated
 from airlock.trail.layout import ObjectKey, ObjectKind
@@ -69,8 +69,7 @@ def source_row(
     ]
 
 
-@dataclass
-class Delta:
+class Delta(Struct):
     """What loading added; the caller folds it into its summary once committed."""
 
     events: int = 0

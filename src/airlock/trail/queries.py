@@ -7,12 +7,12 @@ only the store's tables and views, so the same text ports to Athena over the sam
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
 import duckdb
+from msgspec import Struct
 
 from airlock.errors import TrailError, UsageError
 from airlock.trail.store import MODEL_CALL_EVENTS
@@ -27,8 +27,7 @@ class Param(StrEnum):
     ACCESS_KEY = "access_key"
 
 
-@dataclass(frozen=True)
-class QueryParams:
+class QueryParams(Struct, frozen=True):
     """Values for a query's parameters (``None`` = not given)."""
 
     principal: str | None = None
@@ -41,8 +40,7 @@ class QueryParams:
     limit: int | None = None
 
 
-@dataclass(frozen=True)
-class NamedQuery:
+class NamedQuery(Struct, frozen=True):
     name: str
     title: str
     sql: str
@@ -50,8 +48,7 @@ class NamedQuery:
     required: tuple[Param, ...] = ()
 
 
-@dataclass(frozen=True)
-class QueryResult:
+class QueryResult(Struct, frozen=True):
     name: str
     title: str
     columns: tuple[str, ...]

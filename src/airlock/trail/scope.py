@@ -9,11 +9,11 @@ trail itself changed during the window. Rendered as Markdown and as JSON.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
+from msgspec import Struct, field
 
 from airlock.errors import TrailError, UsageError
 from airlock.trail.queries import HIDDEN_CONTENT, REVEALED_CONTENT, trace_keys
@@ -30,8 +30,7 @@ _MATCH = """(
 _WINDOW = "event_time >= $from AND event_time < $to"
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(Struct, frozen=True):
     title: str
     columns: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]
@@ -41,8 +40,7 @@ class Section:
         return [plain(dict(zip(self.columns, r, strict=True))) for r in self.rows]
 
 
-@dataclass(frozen=True)
-class ScopeReport:
+class ScopeReport(Struct, frozen=True):
     principal: str
     start: datetime
     end: datetime

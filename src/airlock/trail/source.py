@@ -12,9 +12,10 @@ import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
+
+from msgspec import Struct
 
 from airlock.errors import InputError, TrailError
 from airlock.trail.layout import (
@@ -32,8 +33,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 
-@dataclass(frozen=True)
-class ListedObject:
+class ListedObject(Struct, frozen=True):
     """One object as listed: its key and size (and ETag in S3)."""
 
     key: str
@@ -41,8 +41,7 @@ class ListedObject:
     etag: str = ""
 
 
-@dataclass(frozen=True)
-class ObjectContent:
+class ObjectContent(Struct, frozen=True):
     """The bytes of one object and its S3 user metadata (``None`` when unknown)."""
 
     key: str

@@ -24,13 +24,13 @@ import json
 import random
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from msgspec import Struct, field
 
 from airlock.trail.layout import (
     SIGNATURE_ALGORITHM,
@@ -70,8 +70,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class SigningKey:
+class SigningKey(Struct, frozen=True):
     """A throw-away RSA key standing in for CloudTrail's regional signing key."""
 
     private_key: rsa.RSAPrivateKey
@@ -102,8 +101,7 @@ class SigningKey:
         return self.private_key.sign(message, padding.PKCS1v15(), hashes.SHA256()).hex()
 
 
-@dataclass(frozen=True)
-class TrailSpec:
+class TrailSpec(Struct, frozen=True):
     """What to generate. Defaults give a small trail suitable for unit tests."""
 
     account: str = "111122223333"
@@ -139,8 +137,7 @@ class TrailSpec:
         return self.start + timedelta(hours=self.hours)
 
 
-@dataclass(frozen=True)
-class LogFileResult:
+class LogFileResult(Struct, frozen=True):
     key: str
     sha256: str
     oldest: str
@@ -151,8 +148,7 @@ class LogFileResult:
     payload_keys: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class GeneratedTrail:
+class GeneratedTrail(Struct, frozen=True):
     """Ground truth about what was written."""
 
     root: Path

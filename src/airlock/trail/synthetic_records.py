@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import random
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct
 
 from airlock.trail.layout import format_iso
 
@@ -65,8 +66,7 @@ def user_identity(spec: TrailSpec, user: str, key: str) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class Actor:
+class Actor(Struct, frozen=True):
     name: str
     identity: dict[str, Any]
     vpce: bool

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+import msgspec.structs
 
 from airlock.inventory.compute import (
     EcsService,
@@ -103,7 +104,7 @@ class Net:
         """Swap a resource for a copy with some fields changed."""
         for index, resource in enumerate(self.resources):
             if resource.id == id:
-                self.resources[index] = dataclasses.replace(resource, **changes)
+                self.resources[index] = msgspec.structs.replace(resource, **changes)
                 return self.resources[index]
         raise KeyError(id)
 

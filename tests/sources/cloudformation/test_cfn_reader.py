@@ -78,7 +78,7 @@ def test_json_and_yaml_give_the_same_inventory(tmp_path: Path) -> None:
     from_json = load(_write(tmp_path, json.dumps(data), "t.json"))
 
     def strip(inv: object) -> list[object]:
-        from dataclasses import replace
+        from msgspec.structs import replace
 
         return sorted((replace(r, location=None) for r in inv), key=lambda r: r.id)  # type: ignore[attr-defined]
 

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import combinations, pairwise
+
+from msgspec import Struct
 
 from .condition import Comparison, ConditionClause, Family, SetQualifier, parse_date, parse_network
 from .context import ALWAYS_PRESENT, BOOLEAN_KEYS, MULTIVALUED, Absent, ContextValue, Excluding
@@ -51,8 +52,7 @@ _PUBLIC_V4 = "203.0.113.10"
 _PUBLIC_V6 = "2001:db8::10"
 
 
-@dataclass(frozen=True)
-class KeyCandidates:
+class KeyCandidates(Struct, frozen=True):
     key: str
     values: tuple[Candidate, ...]
     complete: bool

@@ -20,9 +20,10 @@ import base64
 import binascii
 import ipaddress
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
+
+from msgspec import Struct
 
 from .context import EvalValue, Unresolved
 from .truth import Truth
@@ -187,8 +188,7 @@ def compile_test(family: Family, comparison: Comparison, value: str) -> Test | s
     return f"operator family {family.value} takes no compiled test"
 
 
-@dataclass(frozen=True, eq=False)
-class ConditionClause:
+class ConditionClause(Struct, frozen=True, eq=False):
     """One ``Operator: {Key: Values}`` pair of a statement's ``Condition``."""
 
     operator: str

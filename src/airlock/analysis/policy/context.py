@@ -18,9 +18,10 @@ Keys not fixed are *free*: the query asks whether *some* value (or absence) allo
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
+
+from msgspec import Struct
 
 ContextValue = str | tuple[str, ...]
 
@@ -48,8 +49,7 @@ UNRESOLVED = Unresolved.UNRESOLVED
 EvalValue = ContextValue | Unresolved
 
 
-@dataclass(frozen=True)
-class Excluding:
+class Excluding(Struct, frozen=True):
     """The key is absent or has any single value other than ``values``."""
 
     values: tuple[str, ...]

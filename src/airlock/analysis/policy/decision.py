@@ -16,7 +16,8 @@ bucket policy denies it (only SCPs/RCPs and endpoint policies can stop it).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from .answer import Verdict
 from .context import EvalValue, Unresolved
@@ -30,16 +31,14 @@ from .wildcard import Glob
 Context = Mapping[str, EvalValue]
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(Struct, frozen=True):
     verdict: Verdict
     reason: str
     deciding: tuple[StatementRef, ...] = ()
     unknowns: tuple[str, ...] = ()
 
 
-@dataclass
-class _Tally:
+class _Tally(Struct):
     allow: Truth = Truth.FALSE
     deny: Truth = Truth.FALSE
     allow_refs: list[StatementRef] = field(default_factory=list)

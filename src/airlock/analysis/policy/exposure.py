@@ -14,8 +14,9 @@ and calls from a public address. Everything else (``kms:ViaService``, encryption
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
 from itertools import islice, product
+
+from msgspec import Struct, field
 
 from .answer import Verdict
 from .candidates import Candidate, key_candidates
@@ -35,8 +36,7 @@ _ORIGIN_KEYS = (
 _LIMIT = 4096
 
 
-@dataclass(frozen=True)
-class OpenPrincipal:
+class OpenPrincipal(Struct, frozen=True):
     ref: StatementRef
     principal: str  # "*" or the account as written
     status: Verdict  # ALLOW: open; UNKNOWN: conditions could not be evaluated

@@ -13,7 +13,8 @@ The cache is bounded and per process; :func:`clear` empties it.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from .answer import Answer
 from .context import ABSENT, Constraint, ContextValue, ShownValue
@@ -25,8 +26,7 @@ _ABSENT_FIXED = "\x00absent"
 _FREE = "\x00free"
 
 
-@dataclass(frozen=True)
-class _Entry:
+class _Entry(Struct, frozen=True):
     """An answer with its statement references replaced by positions in the plan."""
 
     answer: Answer

@@ -12,8 +12,9 @@ path option assigns all of them together:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from itertools import product
+
+from msgspec import Struct
 
 from .candidates import Candidate, KeyCandidates
 from .context import Absent, Constraint, Excluding
@@ -35,8 +36,7 @@ Assignment = dict[str, Candidate]
 KeyOptions = Callable[[str, Excluding | None], KeyCandidates]
 
 
-@dataclass(frozen=True)
-class PathOptions:
+class PathOptions(Struct, frozen=True):
     assignments: tuple[Assignment, ...]
     complete: bool
 

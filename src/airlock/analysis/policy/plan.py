@@ -7,8 +7,9 @@ policy variables — is evaluated per context by :mod:`.decision`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import lru_cache
+
+from msgspec import Struct, field
 
 from .condition import ConditionClause
 from .document import (
@@ -30,8 +31,7 @@ ROOT_BUCKET_POLICY_ACTIONS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(Struct, frozen=True):
     """A statement whose action (and static resource/principal) may match the request."""
 
     stmt: Statement
@@ -42,8 +42,7 @@ class Candidate:
 _SHAPES: dict[tuple[tuple[str, str, int], ...], int] = {}
 
 
-@dataclass(frozen=True, eq=False)
-class Selection:
+class Selection(Struct, frozen=True, eq=False):
     """The candidates one document contributes, with facts derived from them once.
 
     Cached per (action, resource) for documents that name no principal.
@@ -82,8 +81,7 @@ class Selection:
 EMPTY = Selection.of(())
 
 
-@dataclass(frozen=True, eq=False)
-class Layer:
+class Layer(Struct, frozen=True, eq=False):
     label: str  # for reasons: "identity-based policies", "SCP level 1", ...
     selections: tuple[Selection, ...]
     candidates: tuple[Candidate, ...]
@@ -95,8 +93,7 @@ class Layer:
         return Layer(label, selections, tuple(c for s in selections for c in s.candidates))
 
 
-@dataclass(frozen=True, eq=False)
-class Plan:
+class Plan(Struct, frozen=True, eq=False):
     principal: Principal
     action: str
     resource: str

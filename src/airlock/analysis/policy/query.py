@@ -11,9 +11,10 @@ matching it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice, product
+
+from msgspec import Struct
 
 from . import memo
 from .answer import Answer, Verdict
@@ -45,8 +46,7 @@ from .witness import string_witnesses
 MAX_CONTEXTS = 4096
 
 
-@dataclass(frozen=True)
-class _Base:
+class _Base(Struct, frozen=True):
     values: dict[str, ContextValue]
     absent: frozenset[str]  # keys, or prefixes ending in "/", fixed as absent
     constraints: dict[str, Excluding]

@@ -10,8 +10,10 @@ need no identity side (service principals named without conditions).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+
+from msgspec import Struct
 
 from .answer import Answer, Verdict
 from .context import ContextInput
@@ -21,8 +23,7 @@ from .policy_set import Identity, PolicySet
 from .query import can
 
 
-@dataclass(frozen=True)
-class Access:
+class Access(Struct, frozen=True):
     principal: str
     status: Verdict  # ALLOW or UNKNOWN
     reason: str
@@ -96,7 +97,7 @@ def who_can(
         known_arns.add(principal.arn)
         if principal.account:
             known_accounts.add(principal.account)
-        policies = replace(
+        policies = dataclasses.replace(
             shared,
             identity=identity.policies,
             boundary=identity.boundary,

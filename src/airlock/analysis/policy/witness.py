@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
+
+from msgspec import Struct
 
 from .wildcard import Glob
 
@@ -22,8 +23,7 @@ STATE_BUDGET = 20_000
 _SPARE = "xqzjkw0123456789-_."
 
 
-@dataclass(frozen=True)
-class Witnesses:
+class Witnesses(Struct, frozen=True):
     values: tuple[str, ...]
     complete: bool
 

@@ -9,9 +9,10 @@ sorted tuple of disjoint, non-adjacent inclusive ``(low, high)`` integer ranges.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+
+from msgspec import Struct
 
 
 class Family(StrEnum):
@@ -26,8 +27,7 @@ class Family(StrEnum):
 Range = tuple[int, int]
 
 
-@dataclass(frozen=True)
-class AddressSet:
+class AddressSet(Struct, frozen=True):
     family: Family
     ranges: tuple[Range, ...] = ()
 

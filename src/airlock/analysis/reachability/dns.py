@@ -17,8 +17,9 @@ path of their own for names under that domain, unless the firewall blocks those 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
+
+from msgspec import Struct
 
 from airlock.inventory.dns import (
     FirewallDomainList,
@@ -52,8 +53,7 @@ class Decision(StrEnum):
     NONE = "none"  # no rule decides
 
 
-@dataclass(frozen=True)
-class DnsResult:
+class DnsResult(Struct, frozen=True):
     vpc_id: str
     vpc: Vpc | None
     reach: Reach
@@ -88,8 +88,7 @@ def entry_matches(entry: str, name: str) -> bool:
     return name == text
 
 
-@dataclass(frozen=True)
-class _Rule:
+class _Rule(Struct, frozen=True):
     order: tuple[float, float]
     association: str
     group: str

@@ -13,7 +13,7 @@ for each: five thousand interfaces in a hundred VPCs need a few hundred judgment
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from airlock.inventory.model import Resource
 from airlock.inventory.network import Subnet
@@ -29,8 +29,7 @@ from .walk import Assume
 MAX_PATHS = 12
 
 
-@dataclass(frozen=True)
-class SubjectResult:
+class SubjectResult(Struct, frozen=True):
     resource: Resource
     kind: SubjectKind
     reach: Reach
@@ -58,8 +57,7 @@ _ENDS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class _Step:
+class _Step(Struct, frozen=True):
     """A path of a shared judgment: which placement it starts from, then the hops after the
     subnet (network ACL, route table, ...)."""
 
@@ -67,8 +65,7 @@ class _Step:
     path: Path
 
 
-@dataclass(frozen=True)
-class _Core:
+class _Core(Struct, frozen=True):
     reach: Reach
     reason: str
     steps: tuple[_Step, ...]

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
+
+from msgspec import Struct
 
 from airlock.inventory.model import Unresolved, Val
 from airlock.inventory.network import NetworkAcl, NetworkAclEntry, SecurityGroupRule
@@ -58,8 +59,7 @@ def protocol_number(value: object) -> int | None:
     return number if 0 <= number <= 255 else None
 
 
-@dataclass(frozen=True, order=True)
-class Segment:
+class Segment(Struct, frozen=True, order=True):
     protocol: int
     low: int = 0
     high: int = 65535
@@ -74,8 +74,7 @@ class Segment:
         return f"{name}/{port}"
 
 
-@dataclass(frozen=True)
-class _Match:
+class _Match(Struct, frozen=True):
     protocol: int | None  # None: unknown
     ports: tuple[int, int] | None  # None: unknown
 
@@ -144,8 +143,7 @@ def _block(value: Val[str] | None, family: Family, generous: bool) -> AddressSet
 # -- security groups ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Guard:
+class Guard(Struct, frozen=True):
     """The security groups on a subject, as far as they are known."""
 
     ids: tuple[str, ...]
@@ -293,8 +291,7 @@ def _where(egress: bool) -> str:
     return "to" if egress else "from"
 
 
-@dataclass(frozen=True)
-class AclChoice:
+class AclChoice(Struct, frozen=True):
     """The network ACLs that may apply to a subnet (more than one: association unresolved)."""
 
     acls: tuple[NetworkAcl | None, ...]

@@ -8,7 +8,7 @@ Whether the appliance's software filters them is not visible; a path through it 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 from airlock.inventory.compute import Instance, NetworkInterface
 from airlock.inventory.model import Val
@@ -17,8 +17,7 @@ from airlock.inventory.network import RouteTarget, Subnet, VpcEndpoint
 from .topology import Topology
 
 
-@dataclass(frozen=True)
-class Middlebox:
+class Middlebox(Struct, frozen=True):
     id: str
     detail: str
     subnets: tuple[Val[str], ...]

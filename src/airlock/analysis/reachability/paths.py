@@ -7,9 +7,10 @@ and one sentence saying why.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+
+from msgspec import Struct
 
 
 class HopKind(StrEnum):
@@ -40,8 +41,7 @@ class HopKind(StrEnum):
     UNSEEN = "unseen"  # beyond the inventory
 
 
-@dataclass(frozen=True)
-class Hop:
+class Hop(Struct, frozen=True):
     kind: HopKind
     id: str
     detail: str = ""
@@ -62,8 +62,7 @@ class PathOutcome(StrEnum):
     UNKNOWN = "unknown"
 
 
-@dataclass(frozen=True)
-class Path:
+class Path(Struct, frozen=True):
     outcome: PathOutcome
     hops: tuple[Hop, ...]
     reason: str

@@ -12,8 +12,9 @@ IP, so a route to an internet gateway counts for a subnet whatever its public-IP
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import StrEnum
+
+from msgspec import Struct
 
 from airlock.inventory.compute import (
     EcsService,
@@ -45,15 +46,13 @@ class Tri(StrEnum):
     MAYBE = "maybe"
 
 
-@dataclass(frozen=True)
-class Placement:
+class Placement(Struct, frozen=True):
     subnet: Subnet
     public_ipv4: Tri
     ipv6: Tri
 
 
-@dataclass(frozen=True)
-class Profile:
+class Profile(Struct, frozen=True):
     resource: Resource
     kind: SubjectKind
     placements: tuple[Placement, ...]

@@ -14,8 +14,9 @@ routes propagated from a virtual private gateway.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from enum import IntEnum
+
+from msgspec import Struct, field
 
 from airlock.inventory.model import Unresolved, Val
 from airlock.inventory.network import (
@@ -37,8 +38,7 @@ class Priority(IntEnum):
     PROPAGATED = 3
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(Struct, frozen=True):
     """One route with the destinations it wins."""
 
     family: Family
@@ -51,8 +51,7 @@ class Entry:
     blackhole: bool = False
 
 
-@dataclass(frozen=True)
-class Pending:
+class Pending(Struct, frozen=True):
     """A route whose destination is not known (unresolved, or a prefix list we cannot read)."""
 
     family: Family | None  # None: could be either
@@ -64,8 +63,7 @@ class Pending:
     blackhole: bool = False
 
 
-@dataclass(frozen=True)
-class TableView:
+class TableView(Struct, frozen=True):
     table_id: str
     implicit: bool
     entries: dict[Family, tuple[Entry, ...]]
@@ -86,8 +84,7 @@ class TableView:
         return total
 
 
-@dataclass(frozen=True)
-class _Candidate:
+class _Candidate(Struct, frozen=True):
     family: Family
     block: AddressSet
     prefix: int
@@ -279,16 +276,14 @@ def route_table_view(topo: Topology, table: RouteTable | None, vpc_key: str | No
     )
 
 
-@dataclass(frozen=True)
-class TgwPropagation:
+class TgwPropagation(Struct, frozen=True):
     """Routes a VPN, Direct Connect, Connect or peering attachment learns: not known."""
 
     attachment: str
     kind: str
 
 
-@dataclass(frozen=True)
-class TgwView:
+class TgwView(Struct, frozen=True):
     table_id: str
     implicit: bool
     entries: dict[Family, tuple[Entry, ...]]

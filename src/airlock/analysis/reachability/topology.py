@@ -9,8 +9,9 @@ then by AWS id), else the literal itself. ``None`` stands for an :class:`Unresol
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import TypeVar
+
+from msgspec import Struct
 
 from airlock.inventory.model import Inventory, Resource, Unresolved
 from airlock.inventory.network import (
@@ -33,8 +34,7 @@ from .addresses import AddressSet, Family, parse_cidr
 R = TypeVar("R", bound=Resource)
 
 
-@dataclass(frozen=True)
-class Association:
+class Association(Struct, frozen=True):
     """The route tables that may carry a subnet's traffic (None: the implicit main table)."""
 
     tables: tuple[RouteTable | None, ...]
@@ -43,8 +43,7 @@ class Association:
     explicit: bool = False
 
 
-@dataclass(frozen=True)
-class VpcSpace:
+class VpcSpace(Struct, frozen=True):
     """A VPC's address space (the local routes): known blocks and how many are unknown."""
 
     blocks: dict[Family, AddressSet]

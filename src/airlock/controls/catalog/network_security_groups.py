@@ -4,8 +4,9 @@ sends only to endpoints and its own network."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from airlock.analysis.reachability import (
     PUBLIC,
@@ -44,8 +45,7 @@ from airlock.obligations.model import Topic
 from .network_common import no_workload, reachability, vpcless
 
 
-@dataclass(frozen=True)
-class Boundary:
+class Boundary(Struct, frozen=True):
     """The address space of every VPC in the inventory; ``complete`` when the VPCs the
     subject lives in are all there with known CIDRs (else a private range that no known VPC
     holds may still be the subject's own VPC)."""

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from airlock.analysis.residency import TABLE_DATE, destinations_of
 from airlock.controls.coverage import complete_view
@@ -151,8 +152,7 @@ def _replica_of(inventory: Inventory, replica: KmsReplicaKey, key: KmsKey) -> bo
 # --- AL-RES-003 ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Route:
+class Route(Struct, frozen=True):
     reference: str
     status: Status
     detail: str

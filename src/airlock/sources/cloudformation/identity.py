@@ -11,8 +11,9 @@ the key itself compare equal.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
+
+from msgspec import Struct
 
 
 class RefKind(Enum):
@@ -21,8 +22,7 @@ class RefKind(Enum):
     ARN = "arn"  # Ref returns the ARN
 
 
-@dataclass(frozen=True)
-class Identity:
+class Identity(Struct, frozen=True):
     ref: RefKind = RefKind.ID
     #: ARN format: {partition} {region} {account} {path} {name}
     arn: str | None = None

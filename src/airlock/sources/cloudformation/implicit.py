@@ -18,7 +18,7 @@ VPC (``target_kind=LOCAL``, ``target="local"``).
 
 from __future__ import annotations
 
-from dataclasses import replace
+from msgspec.structs import replace
 
 from airlock.inventory.model import Resource, Unresolved, Val
 from airlock.inventory.network import (

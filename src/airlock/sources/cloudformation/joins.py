@@ -8,14 +8,15 @@ reference that cannot be resolved) becomes a coverage gap.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from typing import Any
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from airlock.inventory.model import CoverageGap, Resource, Unresolved, Val
 
 
-@dataclass(frozen=True)
-class Attachment:
+class Attachment(Struct, frozen=True):
     target: Val[str] | None
     kinds: tuple[type[Resource], ...]
     field: str

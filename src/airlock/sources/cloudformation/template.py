@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from airlock.errors import InputError
 from airlock.sources.cloudformation.yaml_reader import Parsed
@@ -13,8 +14,7 @@ SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 LANGUAGE_EXTENSIONS = "AWS::LanguageExtensions"
 
 
-@dataclass(frozen=True)
-class Declaration:
+class Declaration(Struct, frozen=True):
     """One entry of ``Resources``: raw, unresolved properties."""
 
     logical_id: str
@@ -24,8 +24,7 @@ class Declaration:
     line: int | None
 
 
-@dataclass(frozen=True)
-class Template:
+class Template(Struct, frozen=True):
     path: str
     resources: tuple[Declaration, ...]
     parameters: Mapping[str, Mapping[str, Any]]

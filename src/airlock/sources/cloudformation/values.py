@@ -12,14 +12,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
+
+from msgspec import Struct
 
 from airlock.inventory.model import has_deploy_token
 
 
-@dataclass(frozen=True)
-class Symbol:
+class Symbol(Struct, frozen=True):
     """A deploy-time value that can be named but not known (see the module docstring)."""
 
     text: str

@@ -19,8 +19,9 @@ what a loader does not:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 # PyYAML is imported by parse_yaml, when a YAML document is read: JSON templates never need it
 
@@ -62,8 +63,7 @@ class YamlInputError(Exception):
         self.line = line
 
 
-@dataclass(frozen=True)
-class Parsed:
+class Parsed(Struct, frozen=True):
     """The document's data and the line of each key in its first two levels."""
 
     root: Any
@@ -104,8 +104,7 @@ def _tagged(tag: str, value: Any, line: int) -> Any:
     return {f"Fn::{name}": value}
 
 
-@dataclass
-class _Frame:
+class _Frame(Struct):
     container: dict[str, Any] | list[Any]
     line: int
     tag: str | None

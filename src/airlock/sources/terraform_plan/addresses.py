@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from typing import TypeAlias
+
+from msgspec import Struct
 
 #: an instance key: a ``count`` index or a ``for_each`` key
 Key: TypeAlias = int | str
@@ -88,8 +89,7 @@ def key_text(key: Key | None) -> str:
     return "[" + json.dumps(key, ensure_ascii=False) + "]"
 
 
-@dataclass(frozen=True)
-class ModuleStep:
+class ModuleStep(Struct, frozen=True):
     name: str
     key: Key | None = None
 
@@ -153,8 +153,7 @@ class RefKind(StrEnum):
     OTHER = "other"
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(Struct, frozen=True):
     """One parsed reference string of a configuration expression.
 
     ``name`` is the resource/data name, module call, variable or local name; ``rtype`` the
@@ -222,8 +221,7 @@ def _subject(kind: RefKind, rtype: str, rest: list[Step]) -> Reference | None:
     return Reference(kind, name, rtype, key, has_key, attr, subkey)
 
 
-@dataclass(frozen=True)
-class InstanceAddress:
+class InstanceAddress(Struct, frozen=True):
     module: ModulePath
     mode: str  # managed | data
     rtype: str

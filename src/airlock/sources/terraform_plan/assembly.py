@@ -19,8 +19,10 @@ at the end (no quadratic rebuilding):
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
 from typing import Any
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from airlock.inventory.audit import AdvancedEventSelector
 from airlock.inventory.dns import FirewallRule
@@ -62,8 +64,7 @@ def item_key(item: object) -> Hashable:
     return item
 
 
-@dataclass
-class Patch:
+class Patch(Struct):
     origins: list[str] = field(default_factory=list)
     sets: dict[str, list[tuple[object, str]]] = field(default_factory=dict)
     resets: dict[str, object] = field(default_factory=dict)

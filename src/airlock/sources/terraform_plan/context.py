@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from msgspec import Struct, field
 
 from airlock.inventory.model import Val
 from airlock.inventory.network import (
@@ -21,8 +21,7 @@ DEFAULT_SECURITY_GROUP = DEFAULT_SECURITY_GROUP_SUFFIX
 DEFAULT_NETWORK_ACL = DEFAULT_NETWORK_ACL_SUFFIX
 
 
-@dataclass
-class VpcDefaults:
+class VpcDefaults(Struct):
     """Which inventory resource stands for each VPC's default objects.
 
     A VPC's default route table, security group and network ACL are the ``aws_default_*``

@@ -20,8 +20,9 @@ After joining, each route table gets its local routes (one per VPC CIDR block) a
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
+
+from msgspec.structs import replace
 
 from airlock.inventory.model import Resource, Unresolved, Val
 from airlock.inventory.network import (

@@ -9,9 +9,10 @@ Terraform Cloud's redacted JSON or a scrubbing tool).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
 from typing import Any, TypeAlias
+
+from msgspec import Struct
 
 #: a path into a resource's values: attribute names and list indexes
 Path: TypeAlias = tuple[str | int, ...]
@@ -37,8 +38,7 @@ class State(Enum):
     ABSENT = "absent"
 
 
-@dataclass(frozen=True)
-class Found:
+class Found(Struct, frozen=True):
     state: State
     value: Any = None
 

@@ -15,10 +15,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
+
+from msgspec import Struct, field
 
 from airlock.errors import InputError
 from airlock.sources.terraform_plan.addresses import (
@@ -45,8 +46,7 @@ class Presence(StrEnum):
     FORGOTTEN = "forgotten"
 
 
-@dataclass(frozen=True)
-class ConfigResource:
+class ConfigResource(Struct, frozen=True):
     """A resource block of the configuration (one per block, not per instance)."""
 
     expressions: dict[str, Any]
@@ -54,14 +54,12 @@ class ConfigResource:
     provider_key: str | None = None
 
 
-@dataclass(frozen=True)
-class ModuleCall:
+class ModuleCall(Struct, frozen=True):
     expressions: dict[str, Any]
     for_each_refs: tuple[str, ...] = ()
 
 
-@dataclass
-class PlanResource:
+class PlanResource(Struct):
     address: str
     where: InstanceAddress
     values: dict[str, Any]
@@ -84,8 +82,7 @@ class PlanResource:
         return self.where.key
 
 
-@dataclass
-class Plan:
+class Plan(Struct):
     path: str
     format_version: str
     #: managed resource instances by address: live, deleted and forgotten

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from airlock.inventory.model import Unresolved, Val
 from airlock.sources.terraform_plan.addresses import RefKind, parse_module, parse_reference
@@ -32,8 +33,7 @@ def arn_region_account(value: object) -> tuple[str, str] | None:
     return parts[3], parts[4]
 
 
-@dataclass(frozen=True)
-class ProviderFacts:
+class ProviderFacts(Struct, frozen=True):
     region: Val[str]
     #: the account the provider assumes a role in, when the configuration says so
     account: str | None = None

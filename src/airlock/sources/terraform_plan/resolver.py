@@ -20,8 +20,9 @@ left null, which the provider then computes (an omitted ``policy``, for instance
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from airlock.sources.terraform_plan.addresses import (
     Key,
@@ -61,8 +62,7 @@ VPC_TYPES = frozenset({"aws_vpc", "aws_default_vpc"})
 _RELATION_SUFFIXES = ("_id", "_ids", "_arn", "_arns", "_name", "_names")
 
 
-@dataclass(frozen=True)
-class Target:
+class Target(Struct, frozen=True):
     """A resource instance an expression reads, and the attribute it reads (if any)."""
 
     address: str
@@ -71,8 +71,7 @@ class Target:
     attr: str | None
 
 
-@dataclass(frozen=True)
-class Scope:
+class Scope(Struct, frozen=True):
     """Where an expression is evaluated: module instance, instance key, ``for_each`` refs."""
 
     module: ModulePath
@@ -80,8 +79,7 @@ class Scope:
     for_each_refs: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Resolution:
+class Resolution(Struct, frozen=True):
     targets: tuple[Target, ...] = ()
     #: every reference is known while planning (no resource, data source or local)
     plan_time: bool = True
