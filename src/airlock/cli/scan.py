@@ -105,17 +105,18 @@ def _regimes(text: str) -> tuple[Regime, ...]:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from airlock.controls.registry import all_controls
-    from airlock.sources import load
-
     settings = settings_from(args)
     _check_output(args.output, args.path)
     # A scan keeps what it builds until it ends and makes next to no reference cycles, so
-    # the cyclic collector's repeated passes over the growing heap are pure overhead (about
-    # a tenth of a large scan); it is switched back on before returning.
+    # the cyclic collector's repeated passes over the growing heap (the catalog's modules
+    # included) are pure overhead, about a tenth of a large scan; it is switched back on
+    # before returning.
     collecting = gc.isenabled()
     gc.disable()
     try:
+        from airlock.controls.registry import all_controls
+        from airlock.sources import load
+
         inventory = load(OFFLINE_SOURCES[args.source], args.path)
         report = run(all_controls(), inventory, settings)
         _emit(report, args)
