@@ -171,3 +171,39 @@ def test_scan_restores_the_garbage_collector(tmp_path: Path) -> None:
     assert gc.isenabled() and json.loads(out.read_text(encoding="utf-8"))["findings"]
     assert main(["scan", "--from", "cloudformation", str(tmp_path / "missing.yaml")]) == 2
     assert gc.isenabled()
+
+
+def test_jobs_accepts_one_or_two(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", "--from", "cloudformation", str(CFN_LEAKY), "--jobs", "3"]) == 2
+    _one_line_error(capsys, "--jobs")
+
+
+def test_two_jobs_write_the_same_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from airlock.controls import parallel
+
+    monkeypatch.setattr(parallel, "usable", lambda: True)
+    reports = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"jobs{jobs}.json"
+        args = ["scan", "--from", "cloudformation", str(CFN_LEAKY), "--format", "json"]
+        assert main([*args, "--output", str(out), "--jobs", jobs]) == 1
+        reports.append(out.read_text(encoding="utf-8"))
+    assert reports[0] == reports[1]
+
+
+@pytest.mark.parametrize("fmt", ["json", "table"])
+def test_the_installed_entry_point_flushes_its_report_before_leaving(fmt: str) -> None:
+    """``airlock`` leaves with os._exit (no heap teardown): nothing written may be lost."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", "from airlock.cli import run; run()", "scan", "--from",
+         "cloudformation", str(CFN_LEAKY), "--format", fmt],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    if fmt == "json":
+        assert json.loads(done.stdout)["summary"]["FAIL"] > 0
+    else:
+        assert done.stdout.rstrip().splitlines()[-1].startswith("Summary:")

@@ -21,6 +21,10 @@ OFFLINE_SOURCES = {
 }
 
 
+#: below this many resources a second process costs more than it saves
+PARALLEL_FROM = 500
+
+
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "scan",
@@ -55,6 +59,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "--operator-in-threat-model",
         action="store_true",
         help="judge Nitro Enclave isolation (the operator is an adversary)",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        choices=(1, 2),
+        default=None,
+        help=f"processes that judge the controls (default: 2 from {PARALLEL_FROM} resources)",
     )
     parser.add_argument("--strict", action="store_true", help="exit 3 when anything is UNKNOWN")
     parser.add_argument("--show-pass", action="store_true", help="list PASS rows in the table")
@@ -118,7 +129,8 @@ def handle(args: argparse.Namespace) -> int:
         from airlock.sources import load
 
         inventory = load(OFFLINE_SOURCES[args.source], args.path)
-        report = run(all_controls(), inventory, settings)
+        jobs = args.jobs or (2 if len(inventory) >= PARALLEL_FROM else 1)
+        report = run(all_controls(), inventory, settings, jobs=jobs)
         _emit(report, args)
     finally:
         if collecting:

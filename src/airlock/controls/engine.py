@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from msgspec import Struct
 
+from airlock.controls import parallel
 from airlock.controls.model import (
     Control,
     Finding,
@@ -35,34 +36,48 @@ class Report(Struct, frozen=True):
         return any(f.status is status for f in self.findings)
 
 
-def run(controls: Sequence[Control], inventory: Inventory, settings: Settings) -> Report:
+def run(
+    controls: Sequence[Control], inventory: Inventory, settings: Settings, *, jobs: int = 1
+) -> Report:
+    """Judge ``inventory`` with every control. ``jobs=2`` judges half of the layers in a
+    forked process when that is possible (:mod:`airlock.controls.parallel`); the report is
+    the same either way."""
     ctx = ScanContext(inventory, settings)
     regimes: tuple[Regime, ...] = settings.regimes or tuple(Regime)
-    findings: list[Finding] = []
-    for control in controls:
-        obligations = obligations_for(control.topics, regimes)
-        for verdict in _verdicts(control, ctx):
-            findings.append(
-                Finding(
-                    control_id=control.id,
-                    title=control.title,
-                    layer=control.layer,
-                    severity=control.severity,
-                    status=verdict.status,
-                    resource=subject_ref(verdict.subject),
-                    reason=verdict.reason,
-                    evidence=verdict.evidence,
-                    obligations=obligations,
-                    remediation=control.remediation,
-                )
-            )
+
+    def judge(control: Control) -> list[Finding]:
+        return _findings(control, ctx, regimes)
+
+    if jobs > 1 and parallel.usable():
+        per_control = parallel.judge_split(controls, judge, group=lambda c: c.layer)
+    else:
+        per_control = [judge(control) for control in controls]
     return Report(
         source=inventory.source,
         settings=settings,
-        findings=tuple(_dedupe(findings)),
+        findings=tuple(_dedupe([f for found in per_control for f in found])),
         coverage_gaps=tuple(inventory.gaps),
         resource_count=len(inventory),
     )
+
+
+def _findings(control: Control, ctx: ScanContext, regimes: tuple[Regime, ...]) -> list[Finding]:
+    obligations = obligations_for(control.topics, regimes)
+    return [
+        Finding(
+            control_id=control.id,
+            title=control.title,
+            layer=control.layer,
+            severity=control.severity,
+            status=verdict.status,
+            resource=subject_ref(verdict.subject),
+            reason=verdict.reason,
+            evidence=verdict.evidence,
+            obligations=obligations,
+            remediation=control.remediation,
+        )
+        for verdict in _verdicts(control, ctx)
+    ]
 
 
 def _verdicts(control: Control, ctx: ScanContext) -> Iterable[Verdict]:
