@@ -61,9 +61,14 @@ class MetricFilter(Resource, frozen=True, kw_only=True):
     metric_namespace: Val[str] | None = None
 
 
+class WatchedMetric(Struct, frozen=True):
+    """A metric an alarm watches: its own, or one inside a metric-math expression."""
+
+    namespace: Val[str] | None
+    name: Val[str] | None
+
+
 class Alarm(Resource, frozen=True, kw_only=True):
-    metric_name: Val[str] | None = None
-    namespace: Val[str] | None = None
-    #: names of metrics inside metric-math alarms
-    metric_names: tuple[Val[str], ...] = ()
+    #: every metric the alarm reads (the single metric, or each metric of its metric math)
+    metrics: tuple[WatchedMetric, ...] = ()
     actions: tuple[Val[str], ...] = ()

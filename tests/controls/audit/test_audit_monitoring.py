@@ -17,16 +17,18 @@ from control_fixtures import (
 )
 
 from airlock.controls.model import Status
-from airlock.inventory.audit import Alarm, MetricFilter
+from airlock.inventory.audit import Alarm, MetricFilter, WatchedMetric
 from airlock.inventory.bedrock import Agent
 from airlock.inventory.identity import Role
 from airlock.inventory.model import NamedPolicy
 
 
-def alarm(namespace: object, metric: object, alarm_id: str = "Alarm") -> Alarm:
+def alarm(namespace: object, metric: object, *more: WatchedMetric) -> Alarm:
     return Alarm(
-        id=alarm_id, native_type="AWS::CloudWatch::Alarm", namespace=namespace, metric_name=metric
-    )  # type: ignore[arg-type]
+        id="Alarm",
+        native_type="AWS::CloudWatch::Alarm",
+        metrics=(WatchedMetric(namespace, metric), *more),  # type: ignore[arg-type]
+    )
 
 
 def test_guardrail_alarms() -> None:
@@ -46,6 +48,17 @@ def test_guardrail_alarms() -> None:
     assert status("AL-AUD-010", inv(alarm(U, "InvocationsIntervened"))) is Status.UNKNOWN
     assert status("AL-AUD-010", inv(alarm("AWS/Bedrock", "Invocations"))) is Status.UNKNOWN
     assert status("AL-AUD-010", live(alarm("AWS/Bedrock", "Invocations"))) is Status.FAIL
+    # metric math: the intervention metric is one of several, each with its own namespace
+    math = alarm(
+        "AWS/EC2",
+        "CPUUtilization",
+        WatchedMetric("AWS/Bedrock/Guardrails", "InvocationsIntervened"),
+    )
+    assert status("AL-AUD-010", live(math)) is Status.PASS
+    wrong_namespace = alarm(
+        "AWS/EC2", "CPUUtilization", WatchedMetric("AWS/EC2", "InvocationsIntervened")
+    )
+    assert status("AL-AUD-010", live(wrong_namespace)) is Status.FAIL
 
 
 def test_anomaly_alarms() -> None:

@@ -95,3 +95,20 @@ def test_workload_egress_default_group_and_eks_nodes() -> None:
     assert result["Nodes"] is Status.UNKNOWN
     net.sg("DefaultSg", "Vpc", is_default=True)
     assert statuses(WORKLOAD_EGRESS, net)["Svc"] is Status.PASS
+
+
+def test_workload_egress_placeholder_rules_never_leave_the_host() -> None:
+    """A rule to loopback, link-local or the limited broadcast address only removes the
+    default allow-all egress (CDK's allowAllOutbound: false writes the broadcast one)."""
+    for rule in (
+        SecurityGroupRule("-1", cidr_ipv4="127.0.0.1/32"),
+        SecurityGroupRule("icmp", 252, 86, cidr_ipv4="255.255.255.255/32"),
+        SecurityGroupRule("udp", 53, 53, cidr_ipv4="169.254.169.253/32"),
+        SecurityGroupRule("-1", cidr_ipv6="::1/128"),
+    ):
+        net = compliant()
+        net.replace("WorkloadSg", egress=(rule,))
+        assert statuses(WORKLOAD_EGRESS, net) == {"Fn": Status.PASS}, rule
+    net = compliant()  # a block reaching past link-local is not a placeholder
+    net.replace("WorkloadSg", egress=(SecurityGroupRule("-1", cidr_ipv4="169.254.0.0/15"),))
+    assert statuses(WORKLOAD_EGRESS, net) == {"Fn": Status.FAIL}

@@ -49,27 +49,27 @@ def test_mirror_present_passes() -> None:
     assert status("AL-OPS-001", inv(VPC, SUBNET, SERVICE, *ECR)) is Status.PASS
 
 
-def test_missing_endpoint_fails() -> None:
+def test_missing_endpoint_fails_for_containers() -> None:
     found = verdict("AL-OPS-001", inv(VPC, SUBNET, SERVICE, *ECR[:1], ECR[2]))
     assert found.status is Status.FAIL and "ecr.dkr" in found.reason
+
+
+def test_instances_without_a_package_mirror_are_unknown() -> None:
+    """An instance may boot a baked image and install nothing: no CodeArtifact endpoint is a
+    doubt, not a proven internet dependency."""
     box = Instance(id="Box", native_type="AWS::EC2::Instance", subnet="Private")
+    repo = CodeArtifactRepository(id="Py", native_type="AWS::CodeArtifact::Repository")
     other_vpc = (
         endpoint("codeartifact.api", "Ca", vpc="vpc-elsewhere"),
         endpoint("codeartifact.repositories", "Cr", vpc="vpc-elsewhere"),
     )
-    assert (
-        status(
-            "AL-OPS-001",
-            inv(
-                VPC,
-                SUBNET,
-                box,
-                *other_vpc,
-                CodeArtifactRepository(id="Py", native_type="AWS::CodeArtifact::Repository"),
-            ),
-        )
-        is Status.FAIL
-    )
+    found = verdict("AL-OPS-001", inv(VPC, SUBNET, box, *other_vpc, repo))
+    assert found.status is Status.UNKNOWN and "baked image" in found.reason
+    assert found.evidence["missing_if_instances_install_packages"]
+    mirrored = (endpoint("codeartifact.api", "Ca"), endpoint("codeartifact.repositories", "Cr"))
+    assert status("AL-OPS-001", inv(VPC, SUBNET, box, *mirrored, repo)) is Status.PASS
+    # containers missing their endpoints still fail, whatever the instances do
+    assert status("AL-OPS-001", inv(VPC, SUBNET, box, SERVICE, *other_vpc, repo)) is Status.FAIL
 
 
 def test_repository_elsewhere_is_unknown_in_a_template_and_fails_live() -> None:

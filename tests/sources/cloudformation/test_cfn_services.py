@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from airlock.inventory.audit import Alarm, MetricFilter, Trail
+from airlock.inventory.audit import Alarm, MetricFilter, Trail, WatchedMetric
 from airlock.inventory.bedrock import (
     Agent,
     DataSource,
@@ -155,6 +155,16 @@ def test_trail_log_groups_metric_filters_alarms(load_yaml: Loader) -> None:
         InterventionAlarm:
           Type: AWS::CloudWatch::Alarm
           Properties: {MetricName: GuardrailInterventions, Namespace: Airlock, AlarmActions: [arn:aws:sns:eu-west-1:1:t]}
+        MathAlarm:
+          Type: AWS::CloudWatch::Alarm
+          Properties:
+            Metrics:
+              - {Id: e1, Expression: m1 * 2}
+              - Id: m1
+                MetricStat:
+                  Metric: {Namespace: AWS/Bedrock/Guardrails, MetricName: InvocationsIntervened}
+                  Period: 300
+                  Stat: Sum
         """)
     )
     trail = inventory.get("Trail", Trail)
@@ -184,7 +194,11 @@ def test_trail_log_groups_metric_filters_alarms(load_yaml: Loader) -> None:
     assert metric is not None and metric.log_group == "TrailLogs"
     assert metric.metric_name == "GuardrailInterventions"
     alarm = inventory.get("InterventionAlarm", Alarm)
-    assert alarm is not None and alarm.metric_name == "GuardrailInterventions"
+    assert alarm is not None
+    assert alarm.metrics == (WatchedMetric("Airlock", "GuardrailInterventions"),)
+    math = inventory.get("MathAlarm", Alarm)
+    assert math is not None
+    assert math.metrics == (WatchedMetric("AWS/Bedrock/Guardrails", "InvocationsIntervened"),)
 
 
 def test_invocation_logging_custom_resource_in_any_style(load_yaml: Loader) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from airlock.inventory.audit import Alarm, MetricFilter, Trail
+from airlock.inventory.audit import Alarm, MetricFilter, Trail, WatchedMetric
 from airlock.inventory.bedrock import (
     Agent,
     CustomModel,
@@ -160,7 +160,9 @@ def services(tmp_path: Path) -> Inventory:
     add("aws_cloudwatch_log_metric_filter.m", {"log_group_name": "/aws/bedrock/invocations", "pattern": "{ $.x = 1 }",
         "metric_transformation": [{"name": "GuardrailIntervened", "namespace": "Airlock"}]}, unknown=ids, expressions={})  # fmt: skip
     add("aws_cloudwatch_metric_alarm.a", {"alarm_actions": ["arn:aws:sns:eu-central-1:123456789012:ops"],
-        "metric_query": [{"metric": [{"metric_name": "Invocations"}]}]}, unknown=ids, expressions={})  # fmt: skip
+        "metric_query": [{"id": "e1", "expression": "m1*2"},
+                         {"id": "m1", "metric": [{"namespace": "AWS/Bedrock", "metric_name": "Invocations"}]}]},
+        unknown=ids, expressions={})  # fmt: skip
     add("aws_bedrock_model_invocation_logging_configuration.l", {"logging_config": [{"text_data_delivery_enabled": False,
         "s3_config": [{"bucket_name": "logs"}]}]}, unknown={"id": True}, expressions={})  # fmt: skip
     add("aws_bedrock_guardrail.g", {"name": "g", "kms_key_arn": KMS,
@@ -293,7 +295,7 @@ def test_audit(services: Inventory) -> None:
     metric = _one(services, "aws_cloudwatch_log_metric_filter.m", MetricFilter)
     assert isinstance(metric, MetricFilter) and metric.metric_name == "GuardrailIntervened"
     alarm = _one(services, "aws_cloudwatch_metric_alarm.a", Alarm)
-    assert isinstance(alarm, Alarm) and alarm.metric_names == ("Invocations",)
+    assert isinstance(alarm, Alarm) and alarm.metrics == (WatchedMetric("AWS/Bedrock", "Invocations"),)
     assert alarm.actions == ("arn:aws:sns:eu-central-1:123456789012:ops",)
 
 

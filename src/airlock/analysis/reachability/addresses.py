@@ -214,5 +214,13 @@ PUBLIC: dict[Family, AddressSet] = {
     Family.IPV4: _public_ipv4(),
     Family.IPV6: AddressSet.of("2000::/3"),
 }
+#: Destinations whose packets never leave the host: loopback, link-local (the instance
+#: metadata service, the Amazon DNS server's 169.254.169.253, which security groups do not
+#: filter anyway) and the limited broadcast address. Rules naming only these are placeholders
+#: -- CDK writes 255.255.255.255/32 to remove a group's default allow-all egress.
+ON_HOST: dict[Family, AddressSet] = {
+    Family.IPV4: AddressSet.of("127.0.0.0/8", "169.254.0.0/16", "255.255.255.255/32"),
+    Family.IPV6: AddressSet.of("::1/128", "fe80::/10"),
+}
 #: The well-known NAT64 prefix: IPv6 destinations a NAT gateway translates to public IPv4.
 NAT64 = AddressSet.of("64:ff9b::/96")

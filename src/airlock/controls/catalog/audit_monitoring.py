@@ -42,12 +42,17 @@ ANOMALY_METRICS = frozenset(
 )  # fmt: skip
 
 
-def _metrics(alarm: Alarm) -> tuple[list[str], bool]:
-    values = [alarm.metric_name, *alarm.metric_names]
-    known = [v for v in values if isinstance(v, str)]
-    return known, any(isinstance(v, Unresolved) for v in values) or isinstance(
-        alarm.namespace, Unresolved
-    )
+def _watches(alarm: Alarm, wanted: Callable[[str, str], bool]) -> bool | None:
+    """Whether the alarm reads a metric ``wanted(namespace, name)`` accepts; None when it
+    does not as far as can be seen but some namespace or name is unresolved."""
+    lost = False
+    for metric in alarm.metrics:
+        if isinstance(metric.namespace, str) and isinstance(metric.name, str):
+            if wanted(metric.namespace, metric.name):
+                return True
+        elif isinstance(metric.namespace, Unresolved) or isinstance(metric.name, Unresolved):
+            lost = True
+    return None if lost else False
 
 
 def _absent(ctx: ScanContext, what: str) -> Verdict:
@@ -71,12 +76,14 @@ def _guardrail_alarms(ctx: ScanContext) -> Iterator[Verdict]:
         if isinstance(f.pattern, str) and "intervened" in f.pattern.lower()
     }
     for alarm in ctx.inventory.of(Alarm):
-        names, lost = _metrics(alarm)
-        if (alarm.namespace in GUARDRAIL_NAMESPACES and INTERVENTION_METRIC in names) or any(
-            (alarm.namespace, n) in filters for n in names
-        ):
+        watches = _watches(
+            alarm,
+            lambda namespace, name: (namespace in GUARDRAIL_NAMESPACES and name == INTERVENTION_METRIC)
+            or (namespace, name) in filters,
+        )
+        if watches:
             found.append(alarm.id)
-        elif lost:
+        elif watches is None:
             doubtful.append(alarm.id)
     if found:
         yield passed(
@@ -99,10 +106,12 @@ def _anomaly_alarms(ctx: ScanContext) -> Iterator[Verdict]:
     found: list[str] = []
     doubtful: list[str] = []
     for alarm in ctx.inventory.of(Alarm):
-        names, lost = _metrics(alarm)
-        if alarm.namespace == "AWS/Bedrock" and ANOMALY_METRICS & set(names):
+        watches = _watches(
+            alarm, lambda namespace, name: namespace == "AWS/Bedrock" and name in ANOMALY_METRICS
+        )
+        if watches:
             found.append(alarm.id)
-        elif lost:
+        elif watches is None:
             doubtful.append(alarm.id)
     if found:
         yield passed(

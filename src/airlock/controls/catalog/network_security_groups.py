@@ -17,7 +17,7 @@ from airlock.analysis.reachability import (
     endpoint_service,
     same_service,
 )
-from airlock.analysis.reachability.addresses import parse_cidr
+from airlock.analysis.reachability.addresses import ON_HOST, parse_cidr
 from airlock.analysis.reachability.filters import protocol_number
 from airlock.analysis.reachability.services import is_gateway, is_interface
 from airlock.controls.model import (
@@ -74,7 +74,7 @@ def _cidr_verdict(value: Val[str] | None, bound: Boundary) -> tuple[str, str] | 
         return "unknown", f"{value!r} is not a CIDR"
     if block.size() == AddressSet.everything(block.family).size():
         return "fail", f"{value} (any address)"
-    if bound.space[block.family].covers(block):
+    if bound.space[block.family].covers(block) or ON_HOST[block.family].covers(block):
         return None
     if not bound.complete and not PUBLIC[block.family].intersection(block):
         return "unknown", f"{value} (private, and the subject's VPC is not in the inventory)"

@@ -102,30 +102,47 @@ def _mirror(ctx: ScanContext) -> Iterator[Verdict]:
         return
     endpoints, lost = _endpoint_services(inventory)
     missing: list[str] = []
+    #: instances may boot a baked image and install nothing: their mirror is a doubt, while
+    #: containers always pull images
+    unconfirmed: list[str] = []
     doubts: list[str] = [f"endpoint {e} has an unresolved service name" for e in lost]
     repos: list[str] = []
-    checks: list[tuple[str, list[Val[str] | None], tuple[str, ...], type[Resource]]] = []
+    checks: list[tuple[str, list[Val[str] | None], tuple[str, ...], type[Resource], bool]] = []
     if has_containers:
-        checks.append(("container images", containers, ECR_ENDPOINTS, EcrRepository))
+        checks.append(("container images", containers, ECR_ENDPOINTS, EcrRepository, True))
     if hosts:
-        checks.append(("packages", hosts, CODEARTIFACT_ENDPOINTS, CodeArtifactRepository))
-    for what, subnets, needed, repo_kind in checks:
+        checks.append(("packages", hosts, CODEARTIFACT_ENDPOINTS, CodeArtifactRepository, False))
+    for what, subnets, needed, repo_kind, certain in checks:
         vpcs, unknown_vpc = _vpcs_of(inventory, subnets)
         for service in needed:
             have = endpoints.get(service, set())
+            gap: str | None = None
             if not have:
-                missing.append(f"{service} endpoint ({what})")
+                gap = f"{service} endpoint ({what})"
             elif vpcs and not vpcs <= have:
-                missing.append(f"{service} endpoint in {', '.join(sorted(vpcs - have))} ({what})")
+                gap = f"{service} endpoint in {', '.join(sorted(vpcs - have))} ({what})"
             elif unknown_vpc and not vpcs:
                 doubts.append(f"the VPC of the compute that pulls {what} is not known")
-        if not inventory.of(repo_kind):
+            if gap is not None:
+                (missing if certain else unconfirmed).append(gap)
+        if not inventory.of(repo_kind) and (certain or not unconfirmed):
             repos.append(f"{repo_kind.__name__} ({what})")
-    evidence: dict[str, Any] = {"missing": missing, "missing_repositories": repos, "doubts": doubts}
+    evidence: dict[str, Any] = {
+        "missing": missing,
+        "missing_if_instances_install_packages": unconfirmed,
+        "missing_repositories": repos,
+        "doubts": doubts,
+    }
     if missing:
         yield failed(
             ctx.account_ref(),
-            f"Compute here installs software but the VPC lacks {missing[0]}, so installs need an internet path.",
+            f"Containers here pull images but the VPC lacks the {missing[0]}, so pulls need an internet path.",
+            **evidence,
+        )
+    elif unconfirmed:
+        yield unknown(
+            ctx.account_ref(),
+            f"Instances here have no {unconfirmed[0]}: if they install packages rather than boot a baked image, installs need an internet path.",
             **evidence,
         )
     elif repos:

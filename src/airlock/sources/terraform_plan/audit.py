@@ -15,6 +15,7 @@ from airlock.inventory.audit import (
     FieldSelector,
     MetricFilter,
     Trail,
+    WatchedMetric,
 )
 from airlock.inventory.model import Resource, Unresolved, Val
 from airlock.sources.terraform_plan import families as F
@@ -106,18 +107,16 @@ def _pattern(v: ResourceView) -> Val[str]:
 
 
 def alarm(v: ResourceView, out: Assembly) -> Resource:
-    names = tuple(
-        name
+    watched: list[WatchedMetric] = []
+    if v.text("metric_name") is not None or v.text("namespace") is not None:
+        watched.append(WatchedMetric(v.text("namespace"), v.text("metric_name")))
+    watched += [
+        WatchedMetric(metric.text("namespace"), metric.text("metric_name"))
         for query in v.blocks("metric_query")
         for metric in query.blocks("metric")
-        if (name := metric.text("metric_name")) is not None
-    )
+    ]
     return Alarm(
-        **v.base(),
-        metric_name=v.text("metric_name"),
-        namespace=v.text("namespace"),
-        metric_names=names,
-        actions=v.refs("alarm_actions", family=F.ANY),
+        **v.base(), metrics=tuple(watched), actions=v.refs("alarm_actions", family=F.ANY)
     )
 
 

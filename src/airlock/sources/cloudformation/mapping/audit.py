@@ -10,6 +10,7 @@ from airlock.inventory.audit import (
     FieldSelector,
     MetricFilter,
     Trail,
+    WatchedMetric,
 )
 from airlock.inventory.model import Unresolved, Val
 from airlock.sources.cloudformation.context import MapContext, Mapper
@@ -114,25 +115,22 @@ def _metric_filter(d: Declaration, p: Props, ctx: MapContext) -> None:
 
 
 def _alarm(d: Declaration, p: Props, ctx: MapContext) -> None:
+    watched: list[WatchedMetric] = []
+    if p.text("MetricName") is not None or p.text("Namespace") is not None:
+        watched.append(WatchedMetric(p.text("Namespace"), p.text("MetricName")))
     metrics = p.children("Metrics")
-    names: tuple[Val[str], ...]
     if isinstance(metrics, Unresolved):
-        names = (metrics,)
+        watched.append(WatchedMetric(metrics, metrics))
     else:
-        names = tuple(
-            n
-            for n in (m.text("MetricStat", "Metric", "MetricName") for m in metrics)
-            if n is not None
-        )
-    ctx.add(
-        Alarm(
-            **ctx.common(d, p),
-            metric_name=p.text("MetricName"),
-            namespace=p.text("Namespace"),
-            metric_names=names,
-            actions=p.rels("AlarmActions"),
-        )
-    )
+        watched += [
+            WatchedMetric(
+                m.text("MetricStat", "Metric", "Namespace"),
+                m.text("MetricStat", "Metric", "MetricName"),
+            )
+            for m in metrics
+            if m.get("MetricStat") is not None  # expression-only entries read other entries
+        ]
+    ctx.add(Alarm(**ctx.common(d, p), metrics=tuple(watched), actions=p.rels("AlarmActions")))
 
 
 MAPPERS: dict[str, Mapper] = {
