@@ -156,14 +156,14 @@ def _shown(selector: AdvancedEventSelector) -> dict[str, object]:
 
 
 class DataCoverage(Struct, frozen=True):
-    #: resource types logged in full; "AWS::Bedrock::*" when a prefix selector covers them all
+    #: resource types logged in full
     full: frozenset[str]
     #: types logged only for some resources or events: type -> the narrowing fields
     partial: dict[str, tuple[str, ...]]
     doubts: tuple[str, ...]
 
     def covers(self, resource_type: str) -> bool:
-        return resource_type in self.full or f"{BEDROCK_TYPE_PREFIX}*" in self.full
+        return resource_type in self.full
 
 
 def bedrock_data_events(trail: Trail) -> DataCoverage:
@@ -184,12 +184,16 @@ def bedrock_data_events(trail: Trail) -> DataCoverage:
         if kind is None:
             continue
         types, lost = _values(kind.equals)
-        prefixes, lost_p = _values(kind.starts_with)
-        if lost or lost_p:
+        if lost:
             doubts.append(f"a resources.type value of trail {trail.id} is unresolved")
+        if kind.starts_with or kind.ends_with or kind.not_equals or kind.not_starts_with or kind.not_ends_with:
+            # Equals is the only operator CloudTrail accepts on resources.type: it rejects
+            # the selector, and with it the trail's update
+            doubts.append(
+                f"trail {trail.id} filters resources.type with an operator other than Equals, which CloudTrail rejects"
+            )
+            continue
         named = [t for t in types if t.startswith(BEDROCK_TYPE_PREFIX)]
-        if any(BEDROCK_TYPE_PREFIX.startswith(p) for p in prefixes):
-            named.append(f"{BEDROCK_TYPE_PREFIX}*")
         narrowing = tuple(f for f in fields if f not in ("eventCategory", "resources.type"))
         for name in named:
             if narrowing:

@@ -133,7 +133,9 @@ def _data_events(ctx: ScanContext) -> Iterator[Verdict]:
     elif partial or doubts:
         yield unknown(
             ctx.account_ref(),
-            f"Bedrock data events for {', '.join(missing)} are logged only for some resources or cannot be read.",
+            f"Bedrock data events for {', '.join(missing)} are logged only for some resources."
+            if partial
+            else f"Bedrock data events for {', '.join(missing)} cannot be confirmed: {doubts[0]}.",
             doubts=doubts,
             **evidence,
         )
