@@ -186,7 +186,13 @@ def bedrock_data_events(trail: Trail) -> DataCoverage:
         types, lost = _values(kind.equals)
         if lost:
             doubts.append(f"a resources.type value of trail {trail.id} is unresolved")
-        if kind.starts_with or kind.ends_with or kind.not_equals or kind.not_starts_with or kind.not_ends_with:
+        if (
+            kind.starts_with
+            or kind.ends_with
+            or kind.not_equals
+            or kind.not_starts_with
+            or kind.not_ends_with
+        ):
             # Equals is the only operator CloudTrail accepts on resources.type: it rejects
             # the selector, and with it the trail's update
             doubts.append(
