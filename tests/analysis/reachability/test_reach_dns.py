@@ -160,6 +160,8 @@ def test_domain_entry_semantics() -> None:
     assert attacker_can_register("*.com")
     assert attacker_can_register("*.com.ng")
     assert not attacker_can_register("*.amazonaws.com")
+    # brand top-level domains: only Amazon registers names under .aws and .amazon
+    assert not attacker_can_register("*.aws") and not attacker_can_register("*.amazon.")
     assert not attacker_can_register("example.com")
     assert entry_matches("*.amazonaws.com", "bedrock-runtime.eu-central-1.amazonaws.com")
     assert not entry_matches("amazonaws.com", "s3.amazonaws.com")

@@ -65,6 +65,10 @@ class DnsResult(Struct, frozen=True):
     declared: str | None = None
 
 
+#: top-level domains whose registry registers names only for Amazon itself
+_BRAND_TLDS = frozenset({"aws", "amazon"})
+
+
 def attacker_can_register(entry: str) -> bool:
     """Does this domain-list entry match names under a domain anyone can register?"""
     text = entry.strip().lower().rstrip(".")
@@ -74,7 +78,7 @@ def attacker_can_register(entry: str) -> bool:
         return False
     labels = text[2:].split(".")
     if len(labels) == 1:
-        return True
+        return labels[0] not in _BRAND_TLDS
     return len(labels) == 2 and labels[0] in _OPEN_SECOND_LEVEL and len(labels[1]) == 2
 
 
