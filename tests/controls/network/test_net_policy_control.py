@@ -12,6 +12,7 @@ from airlock.controls.catalog.network_endpoint_policy import (
 )
 from airlock.controls.model import Status
 from airlock.inventory.model import Unresolved
+from airlock.inventory.network import EndpointType
 
 U = Unresolved
 MODEL = "arn:aws:bedrock:eu-central-1::foundation-model/anthropic.claude-sonnet-4-6"
@@ -132,3 +133,20 @@ def test_non_bedrock_endpoints_are_not_judged_and_none_is_not_applicable() -> No
     net.remove("S3")
     net.endpoint("Kms", "Vpc", "kms", private_dns_enabled=True)
     assert set(statuses(ENDPOINT_POLICIES, net).values()) == {Status.NOT_APPLICABLE}
+
+
+def test_s3_endpoint_of_a_vpc_passed_in_is_judged_through_its_route_tables() -> None:
+    """The VPC is a parameter (or lives in another stack): the S3 endpoint still serves the
+    workload when it sits in a workload subnet's route table, and when nothing rules it out."""
+    net = compliant()
+    net.replace("S3", vpc="vpc-0passedin", policy=None)
+    result = findings(ENDPOINT_POLICIES, net)["S3"]
+    assert result.status is Status.FAIL and "full-access" in result.reason
+    net.replace("S3", vpc=U("Ref VpcId"), route_tables=())
+    for subnet in ("PrivateA", "PrivateB"):
+        net.replace(subnet, vpc=U("Ref VpcId"))
+    assert statuses(ENDPOINT_POLICIES, net)["S3"] is Status.FAIL
+    elsewhere = compliant()  # an S3 endpoint of an unrelated VPC is not the workload's
+    elsewhere.vpc("Other", "10.9.0.0/16")
+    elsewhere.endpoint("OtherS3", "Other", "s3", kind=EndpointType.GATEWAY)
+    assert "OtherS3" not in findings(ENDPOINT_POLICIES, elsewhere)

@@ -27,7 +27,12 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from airlock.analysis.reachability import endpoint_service, is_bedrock, same_service
+from airlock.analysis.reachability import (
+    Reachability,
+    endpoint_service,
+    is_bedrock,
+    same_service,
+)
 from airlock.analysis.reachability.services import is_gateway, is_interface
 from airlock.controls.endpoint_policy import (
     RUNTIME_ACTIONS,
@@ -94,6 +99,24 @@ def _judge(endpoint: VpcEndpoint, service: str, account: str | None, seen: Judge
     return passed(endpoint, reason, **evidence)
 
 
+def _serves_workload(r: Reachability, endpoint: VpcEndpoint, workload_vpcs: set[str]) -> bool:
+    """Whether workload traffic may use this S3 endpoint: it is in a workload VPC, a workload
+    subnet's route table carries its routes, or its VPC is unresolved while some workload
+    subnet's VPC is too (a VPC passed in as a parameter)."""
+    topo = r.topology
+    vpc = topo.key(endpoint.vpc)
+    if vpc in workload_vpcs:
+        return True
+    if vpc is None and r.workload.vpcless:
+        return True
+    tables = {topo.key(t) for t in endpoint.route_tables} - {None}
+    return any(
+        table is not None and table.id in tables
+        for w in r.workload.subnets
+        for table in topo.route_tables_for(w.subnet).tables
+    )
+
+
 def check_endpoint_policies(ctx: ScanContext) -> Iterable[Verdict]:
     r = reachability(ctx)
     workload_vpcs = set(r.workload.vpcs)
@@ -113,7 +136,7 @@ def check_endpoint_policies(ctx: ScanContext) -> Iterable[Verdict]:
             )
         elif is_bedrock(service) and is_interface(endpoint) and service is not None:
             verdicts.append(_judge(endpoint, service, account, seen))
-        elif same_service(service, "s3") and r.topology.key(endpoint.vpc) in workload_vpcs:
+        elif same_service(service, "s3") and _serves_workload(r, endpoint, workload_vpcs):
             verdicts.append(_judge(endpoint, "s3", account, seen))
     if not verdicts:
         return [
