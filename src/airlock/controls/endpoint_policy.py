@@ -44,6 +44,7 @@ from airlock.analysis.policy import (
     Verdict,
     can,
 )
+from airlock.analysis.policy.principal import account_of
 from airlock.controls.authorization import FULL_ACCESS, answer_evidence
 from airlock.controls.deploy_tokens import ACCOUNT_TOKEN, REGION_TOKEN, for_evaluator
 from airlock.controls.model import Status
@@ -114,23 +115,45 @@ class _Probe:
         resource_account: str | None = None,
         resource_policy: PolicyDocument | None = None,
         context: Mapping[str, ContextInput] | None = None,
+        principal: Principal | None = None,
     ) -> Answer:
+        """Ask as ``principal``, or as a role of ``account`` (default: the workload's) whose
+        ARN is free: whatever value an ``aws:PrincipalArn`` condition wants."""
         caller = account or self.account
-        principal = Principal(
-            f"arn:aws:iam::{caller}:role/airlock-workload", caller, PrincipalKind.ROLE
-        )
+        fixed: dict[str, ContextInput] = {"aws:SourceVpce": self.endpoint}
+        if principal is None:
+            principal = Principal(
+                f"arn:aws:iam::{caller}:role/airlock-workload", caller, PrincipalKind.ROLE
+            )
+            fixed["aws:PrincipalArn"] = Excluding.of([], allow_absent=False)
         policies = PolicySet(
             identity=(self.full,),
             endpoints=(Endpoint(self.endpoint, self.doc),),
             resource_policy=resource_policy,
-            resource_account=resource_account or caller,
+            resource_account=resource_account or principal.account or caller,
         )
-        fixed: dict[str, ContextInput] = {
-            "aws:SourceVpce": self.endpoint,
-            "aws:PrincipalArn": Excluding.of([], allow_absent=False),
-            **(context or {}),
-        }
-        return can(principal, action, resource, policies, fixed_context=fixed)
+        return can(
+            principal, action, resource, policies, fixed_context={**fixed, **(context or {})}
+        )
+
+    def named(self) -> list[Principal]:
+        """The roles and users of the workload account that Allow statements name: a policy
+        may let only the workload's own roles through (``Principal: {AWS: role ARN}``)."""
+        found: dict[str, Principal] = {}
+        for stmt in self.allows():
+            for entry in stmt.principals or ():
+                arn = entry.value
+                if entry.type != "AWS" or account_of(arn) != self.account:
+                    continue
+                if ":role/" in arn:
+                    found.setdefault(arn, Principal.role(arn))
+                elif ":user/" in arn:
+                    found.setdefault(arn, Principal.user(arn))
+        return list(found.values())
+
+    def callers(self) -> list[Principal | None]:
+        """Who asks each question: the free-ARN workload role, then each principal named."""
+        return [None, *self.named()]
 
     def resources(self, action: str) -> tuple[str, ...]:
         """One resource per class of the endpoint policy's resource patterns for ``action``
@@ -223,13 +246,18 @@ def _action_probes(service: str, allows: Iterable[Statement]) -> list[str]:
 def _first(
     probe: _Probe, asks: Iterable[tuple[str, str]], **kw: Any
 ) -> tuple[Answer | None, list[Answer]]:
+    """The first request allowed, asked by each caller of the probe (or by a free-ARN role of
+    ``account=`` when given), and the requests left undecided."""
     unknown: list[Answer] = []
-    for action, resource in asks:
-        answer = probe.ask(action, resource, **kw)
-        if answer.status is Verdict.ALLOW:
-            return answer, unknown
-        if answer.status is Verdict.UNKNOWN:
-            unknown.append(answer)
+    callers: list[Principal | None] = [None] if "account" in kw else probe.callers()
+    questions = list(asks)
+    for caller in callers:
+        for action, resource in questions:
+            answer = probe.ask(action, resource, principal=caller, **kw)
+            if answer.status is Verdict.ALLOW:
+                return answer, unknown
+            if answer.status is Verdict.UNKNOWN:
+                unknown.append(answer)
     return None, unknown
 
 

@@ -150,3 +150,21 @@ def test_s3_endpoint_of_a_vpc_passed_in_is_judged_through_its_route_tables() -> 
     elsewhere.vpc("Other", "10.9.0.0/16")
     elsewhere.endpoint("OtherS3", "Other", "s3", kind=EndpointType.GATEWAY)
     assert "OtherS3" not in findings(ENDPOINT_POLICIES, elsewhere)
+
+
+def test_a_policy_naming_the_workload_roles_is_judged_as_those_roles() -> None:
+    """Endpoint policies may name principals instead of ``*``: the questions are asked as
+    each role of the account the policy names, so naming the workload's role passes, and
+    naming it with a broad grant still fails."""
+    role = "arn:aws:iam::${AWS::AccountId}:role/prod-summariser"
+    named = _allow("bedrock:InvokeModel")
+    named["Statement"][0]["Principal"] = {"AWS": role}
+    assert judge_endpoint_policy("bedrock-runtime", named).status is Status.PASS
+    broad = _allow("bedrock:*", "*")
+    broad["Statement"][0]["Principal"] = {"AWS": [role]}
+    found = judge_endpoint_policy("bedrock-runtime", broad)
+    assert found.status is Status.FAIL and "every bedrock action" in found.reason
+    foreign = _allow("bedrock:InvokeModel")
+    foreign["Statement"][0]["Principal"] = {"AWS": "arn:aws:iam::111122223333:role/x"}
+    found = judge_endpoint_policy("bedrock-runtime", foreign)
+    assert found.status is Status.FAIL and "allows no model invocation" in found.reason
