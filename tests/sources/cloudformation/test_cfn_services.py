@@ -19,6 +19,7 @@ from airlock.inventory.compute import (
 )
 from airlock.inventory.dns import FirewallRuleGroup, FirewallRuleGroupAssociation, ResolverRule
 from airlock.inventory.encryption import KmsKey, KmsReplicaKey, LogGroup, S3Bucket, Secret
+from airlock.inventory.identity import Role
 from airlock.inventory.model import Unresolved
 from airlock.inventory.operations import CodeArtifactRepository, EcrRepository
 
@@ -312,8 +313,54 @@ def test_lambda_and_sam_functions(load_yaml: Loader) -> None:
     assert empty is not None and empty.in_vpc is False
     sam = inventory.get("Sam", LambdaFunction)
     assert sam is not None and sam.environment == {"STAGE": "prod", "MODEL": "claude"}
-    assert isinstance(sam.role, Unresolved) and sam.in_vpc is False
-    assert any(g.resource_id == "Sam" and "SAM generates" in g.reason for g in inventory.gaps)
+    assert sam.role == "SamRole" and sam.in_vpc is False
+
+
+def test_sam_functions_get_the_role_the_transform_generates(load_yaml: Loader) -> None:
+    inventory = load_yaml(
+        """\
+        Transform: AWS::Serverless-2016-10-31
+        Globals:
+          Function:
+            PermissionsBoundary: arn:aws:iam::111122223333:policy/boundary
+        Resources:
+          Chat:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: app.handler
+              VpcConfig: {SubnetIds: [subnet-1], SecurityGroupIds: [sg-1]}
+              Policies:
+                - AmazonS3ReadOnlyAccess
+                - !Ref Shared
+                - Statement: [{Effect: Allow, Action: bedrock:InvokeModel, Resource: "*"}]
+                - S3ReadPolicy: {BucketName: docs}
+          Shared:
+            Type: AWS::IAM::ManagedPolicy
+            Properties: {PolicyDocument: {Statement: []}}
+          Named:
+            Type: AWS::Serverless::Function
+            Properties: {Handler: app.handler, Role: arn:aws:iam::111122223333:role/own}
+        """
+    )
+    function = inventory.get("Chat", LambdaFunction)
+    role = inventory.get("ChatRole", Role)
+    assert function is not None and role is not None and function.role == "ChatRole"
+    assert role.location is not None and role.location.line == function.location.line  # type: ignore[union-attr]
+    assert role.permissions_boundary == "arn:aws:iam::111122223333:policy/boundary"
+    assert role.managed_policies == (
+        "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+        "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole",
+        "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+        "Shared",
+    )
+    statement, template = role.inline_policies
+    assert (
+        isinstance(statement.document, dict)
+        and statement.document["Statement"][0]["Action"] == "bedrock:InvokeModel"
+    )
+    assert isinstance(template.document, Unresolved) and "S3ReadPolicy" in template.document.reason
+    assert isinstance(role.trust_policy, dict) and "lambda.amazonaws.com" in str(role.trust_policy)
+    assert inventory.get("NamedRole", Role) is None
 
 
 def test_instances_enis_containers(load_yaml: Loader) -> None:

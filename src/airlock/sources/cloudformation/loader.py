@@ -16,6 +16,7 @@ from airlock.sources.cloudformation.mapping import MAPPERS
 from airlock.sources.cloudformation.mapping.bedrock import invocation_logging
 from airlock.sources.cloudformation.mapping.identity import organization_policy
 from airlock.sources.cloudformation.resolver import Resolver
+from airlock.sources.cloudformation.sam import with_implicit_roles
 from airlock.sources.cloudformation.template import (
     LANGUAGE_EXTENSIONS,
     SAM_TRANSFORM,
@@ -80,7 +81,7 @@ def load_template(
     region = region or overrides.get("AWS::Region")
     account = account or overrides.get("AWS::AccountId")
     _check_pins(region, account)
-    template = build_template(read_document(path), path)
+    template = with_implicit_roles(build_template(read_document(path), path))
     _check_overrides(template, overrides)
     resolver = Resolver(template, overrides, region, account, FUNCTIONS)
     try:

@@ -99,12 +99,12 @@ def _serverless_function(d: Declaration, p: Props, ctx: MapContext) -> None:
         p = Props(_merge(ctx.resolver.resolve(shared), p.data), p.index)
     in_vpc, subnets, groups = _vpc_placement(p)
     role = p.rel("Role")
-    if role is None:
-        role = Unresolved("SAM generates this function's role from its Policies")
+    if role is None:  # the generated role's logical id is taken (see sources.cloudformation.sam)
+        role = Unresolved("SAM generates this function's role, and its logical id is taken")
         ctx.gap(
             d.logical_id,
-            "SAM generates this function's execution role from its Policies; Airlock does not "
-            "expand SAM policy templates, so the role's permissions are not seen",
+            "SAM generates this function's execution role, but another resource already has "
+            "the role's logical id, so the role's permissions are not seen",
             resource_id=d.logical_id,
         )
     ctx.add(
