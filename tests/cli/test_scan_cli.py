@@ -207,3 +207,45 @@ def test_the_installed_entry_point_flushes_its_report_before_leaving(fmt: str) -
         assert json.loads(done.stdout)["summary"]["FAIL"] > 0
     else:
         assert done.stdout.rstrip().splitlines()[-1].startswith("Summary:")
+
+
+def test_template_deploy_values_can_be_pinned(tmp_path: Path) -> None:
+    """--region/--account/--parameter pin what a template leaves to deploy time, so the
+    residency controls can decide; a plan refuses them (it has its values)."""
+    out = tmp_path / "pinned.json"
+    args = ["scan", "--from", "cloudformation", str(CFN_COMPLIANT), "--format", "json"]
+    assert main([*args, "--output", str(out), "--regime", "gdpr"]) == 0
+    floating = json.loads(out.read_text(encoding="utf-8"))
+    pinned_args = ["--region", "eu-central-1", "--account", "123456789012", "--regime", "gdpr"]
+    assert main([*args, "--output", str(out), *pinned_args]) == 0
+    pinned = json.loads(out.read_text(encoding="utf-8"))
+    assert pinned["scope"]["region"] == "eu-central-1" and floating["scope"]["region"] is None
+
+    def residency(doc: dict[str, object]) -> dict[str, str]:
+        found = doc["findings"]
+        assert isinstance(found, list)
+        return {f["resource"]["id"]: f["status"] for f in found if f["control_id"] == "AL-RES-001"}
+
+    assert "UNKNOWN" in residency(floating).values()
+    assert set(residency(pinned).values()) == {"PASS"}
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        (["--parameter", "NoSuchParameter=1"], "declares no parameter named NoSuchParameter"),
+        (["--parameter", "novalue"], "is not KEY=VALUE"),
+        (["--account", "12345"], "12-digit"),
+    ],
+)
+def test_bad_pins_are_usage_errors(
+    extra: list[str], needle: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["scan", "--from", "cloudformation", str(CFN_COMPLIANT), *extra]) == 2
+    _one_line_error(capsys, needle)
+
+
+def test_a_plan_refuses_template_pins(capsys: pytest.CaptureFixture[str]) -> None:
+    plan = ROOT / "examples" / "terraform" / "compliant.plan.json"
+    assert main(["scan", "--from", "terraform-plan", str(plan), "--region", "eu-west-1"]) == 2
+    _one_line_error(capsys, "a Terraform plan already carries them")

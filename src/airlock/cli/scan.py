@@ -51,6 +51,17 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="minimum Object Lock retention for audit buckets (overrides the regime's)",
     )
     parser.add_argument(
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a template parameter's value at deploy time (repeatable)",
+    )
+    parser.add_argument("--region", default=None, help="the region a template is deployed to")
+    parser.add_argument(
+        "--account", default=None, help="the 12-digit account a template is deployed to"
+    )
+    parser.add_argument(
         "--workload-subnets",
         default="",
         help="comma-separated subnet ids/logical ids/addresses that run workloads",
@@ -128,7 +139,13 @@ def handle(args: argparse.Namespace) -> int:
         from airlock.controls.registry import all_controls
         from airlock.sources import load
 
-        inventory = load(OFFLINE_SOURCES[args.source], args.path)
+        inventory = load(
+            OFFLINE_SOURCES[args.source],
+            args.path,
+            parameters=_parameters(args.parameter),
+            region=args.region,
+            account=args.account,
+        )
         jobs = args.jobs or (2 if len(inventory) >= PARALLEL_FROM else 1)
         report = run(all_controls(), inventory, settings, jobs=jobs)
         _emit(report, args)
@@ -136,6 +153,16 @@ def handle(args: argparse.Namespace) -> int:
         if collecting:
             gc.enable()
     return exit_code(report, strict=args.strict)
+
+
+def _parameters(pairs: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--parameter {pair!r} is not KEY=VALUE")
+        found[key.strip()] = value
+    return found
 
 
 def exit_code(report: Report, *, strict: bool) -> int:
