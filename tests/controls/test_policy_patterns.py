@@ -48,6 +48,18 @@ def test_not_action_and_unresolved_actions() -> None:
     assert lost.covers_action("bedrock:InvokeModel") is None
 
 
+def test_statements_compare_and_hash_without_what_was_written() -> None:
+    one = parse_statement({"Effect": "Deny", "Action": "s3:*", "Resource": "*"})
+    two = parse_statement({"Effect": "Deny", "Action": ["s3:*"], "Resource": ["*"], "Sid": None})
+    assert one.raw != two.raw
+    assert one == two and hash(one) == hash(two)
+    assert (one != two) is False
+    assert one != parse_statement({"Effect": "Allow", "Action": "s3:*", "Resource": "*"})
+    assert one.__struct_fields__[-1] == "raw"  # Statement._compared drops the last field
+    policies = {parse_policy({"Statement": [stmt.raw]}) for stmt in (one, two)}
+    assert len(policies) == 1  # ParsedPolicy hashes its statements
+
+
 def test_policy_documents() -> None:
     assert parse_policy(None) is None
     assert isinstance(parse_policy(U), Unresolved)

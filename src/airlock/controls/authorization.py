@@ -16,11 +16,11 @@ the counterexample request.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from msgspec import Struct
+from msgspec.structs import replace
 
 from airlock.analysis.policy import (
     Answer,
@@ -78,6 +78,9 @@ class Search(Struct, frozen=True):
     allowed: Answer | None
     unknown: tuple[Answer, ...]
     denied: tuple[Answer, ...]
+    #: some identity statement grants a probed action (whether or not a probe was asked:
+    #: a grant scoped to resources no probe names asks nothing)
+    granted: bool = False
 
     @property
     def asked(self) -> bool:
@@ -255,9 +258,7 @@ class Authorization(Directory):
             return found
         names = ", ".join(self._org.uncertain_names)
         reason = f"allowed unless an organization policy whose targets do not show this account applies ({names}): with it, {again.reason}"
-        return dataclasses.replace(
-            found, status=Verdict.UNKNOWN, reason=reason, counterexample=None
-        )
+        return replace(found, status=Verdict.UNKNOWN, reason=reason, counterexample=None)
 
     def search(self, subject: Subject, probes: Iterable[Probe], **layers: Any) -> Search:
         """Ask each probe; stop at the first ALLOW.
@@ -270,9 +271,11 @@ class Authorization(Directory):
             layers = {**layers, "endpoints": self.endpoints_for(subject)}
         unknown: list[Answer] = []
         denied: list[Answer] = []
+        granted = not identity_only
         for probe in probes:
             if identity_only and not self.might_allow(subject, probe.action):
                 continue
+            granted = True
             asked = (
                 self.concrete(subject, probe, layers.get("endpoints", ()))
                 if identity_only
@@ -281,9 +284,9 @@ class Authorization(Directory):
             for one in asked:
                 found = self.ask(subject, one.action, one.resource, context=one.context, **layers)
                 if found.status is Verdict.ALLOW:
-                    return Search(found, tuple(unknown), tuple(denied))
+                    return Search(found, tuple(unknown), tuple(denied), granted)
                 (unknown if found.status is Verdict.UNKNOWN else denied).append(found)
-        return Search(None, tuple(unknown), tuple(denied))
+        return Search(None, tuple(unknown), tuple(denied), granted)
 
     def endpoints_for(self, subject: Subject) -> tuple[Endpoint, ...]:
         """The Bedrock VPC endpoints of the inventory that the subject's policies name in an

@@ -120,7 +120,9 @@ def _proved(
             proof=[auth.evidence(a) for a in search.unknown[:3]],
         )
     if not search.asked:
-        return no(none_reason)
+        # nothing to ask: either no grant of these actions at all, or grants whose
+        # resources no probe reaches (scoped to named models, say)
+        return no(no_reason if search.granted else none_reason)
     return no(no_reason, proof=[auth.evidence(a) for a in search.denied[:3]])
 
 
@@ -355,6 +357,10 @@ def global_profile_allowed(ctx: ScanContext, principal: Principal) -> Judgement:
             proof=[auth.evidence(a) for a in answers],
         )
     if not denied:
+        if any(auth.might_allow(subject, action) for action in MODEL_INVOKE):
+            return no(
+                "Every model-invocation grant names resources that no global inference profile matches."
+            )
         return no("The principal is granted no model invocation.")
     step, answers = denied[0]
     return no(

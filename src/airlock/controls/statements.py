@@ -15,10 +15,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
+
+from msgspec import Struct, field
+from msgspec.structs import astuple
 
 from airlock.inventory.model import PolicyValue, Unresolved
 
@@ -36,8 +38,7 @@ _NEGATED = frozenset(
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Condition:
+class Condition(Struct, frozen=True):
     """One ``operator: {key: values}`` entry of a statement's ``Condition`` block."""
 
     operator: str
@@ -89,10 +90,9 @@ class Condition:
         return {self.operator: {self.key: list(self.values)}}
 
 
-@dataclass(frozen=True)
-class Statement:
+class Statement(Struct, frozen=True):
     """One statement, normalized. ``principals`` holds ``(type, value)`` pairs; ``*`` alone is
-    ``("*", "*")``."""
+    ``("*", "*")``. ``raw`` (the statement as written) takes no part in equality or hash."""
 
     index: int
     effect: Effect | None
@@ -106,7 +106,19 @@ class Statement:
     conditions: tuple[Condition, ...] = ()
     #: fields that lost at least one value to Unresolved ("Action", "Resource", ...)
     unresolved: frozenset[str] = frozenset()
-    raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+    def _compared(self) -> tuple[object, ...]:
+        """Every field but ``raw`` (the last one)."""
+        return astuple(self)[:-1]
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not Statement:
+            return NotImplemented
+        return self._compared() == other._compared()
+
+    def __hash__(self) -> int:
+        return hash(self._compared())
 
     @property
     def allows(self) -> bool:
@@ -156,8 +168,7 @@ class Statement:
         return self.raw
 
 
-@dataclass(frozen=True)
-class ParsedPolicy:
+class ParsedPolicy(Struct, frozen=True):
     statements: tuple[Statement, ...]
     #: the document had no readable Statement list
     problems: tuple[str, ...] = ()

@@ -15,7 +15,6 @@ test). An IaC scan cannot rule such principals out; a live scan of IAM can.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 
 from msgspec import Struct
@@ -210,7 +209,7 @@ class Directory:
                         found.update(dict.fromkeys((tag, v) for v in clause.values))
         variants = [base]
         for tag, value in list(found)[:MAX_TAG_VARIANTS]:
-            principal = dataclasses.replace(base.principal, tags={tag: value})
+            principal = replace(base.principal, tags={tag: value})
             label = f"{base.label} tagged {tag}={value}"
             variants.append(replace(base, principal=principal, label=label))
         return variants

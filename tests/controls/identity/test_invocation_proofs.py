@@ -234,3 +234,13 @@ def test_confused_deputy_is_evaluated(condition: dict[str, Any], expected: Statu
     assert found.status is expected, found.reason
     if expected is Status.FAIL:
         assert found.evidence["counterexample"]["aws:SourceAccount"] == "999999999999"
+
+
+def test_a_scoped_grant_is_not_described_as_no_grant() -> None:
+    """A role granted InvokeModel on a named model passes AL-IAM-005 and AL-IAM-011 because
+    the grant is scoped, not because there is none; a role with no grant says so."""
+    scoped = inv(role(allow("bedrock:InvokeModel", MODEL)))
+    for control in ("AL-IAM-005", "AL-IAM-011"):
+        found = verdict(control, scoped, "App")
+        assert found.status is Status.PASS and "granted no" not in found.reason, found.reason
+    assert status("AL-IAM-011", inv(role(allow("s3:GetObject", "*")))) is Status.NOT_APPLICABLE

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
+
+from msgspec import Struct
+from msgspec.structs import force_setattr
 
 from .context import ShownValue
 from .document import StatementRef
@@ -17,8 +19,7 @@ class Verdict(Enum):
     UNKNOWN = "UNKNOWN"
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(Struct, frozen=True):
     """The answer to "can ``principal`` perform ``action`` on ``resource``?".
 
     ``counterexample`` (ALLOW only) is a request context the evaluator allows: condition key
@@ -36,11 +37,11 @@ class Answer:
     deciding: tuple[StatementRef, ...] = ()
     counterexample: Mapping[str, ShownValue] | None = None
     contexts_checked: int = 0
-    issues: tuple[str, ...] = field(default=())
+    issues: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.counterexample is not None:
-            object.__setattr__(self, "counterexample", MappingProxyType(dict(self.counterexample)))
+            force_setattr(self, "counterexample", MappingProxyType(dict(self.counterexample)))
 
     @staticmethod
     def of(
@@ -52,23 +53,12 @@ class Answer:
         contexts_checked: int,
         issues: tuple[str, ...],
     ) -> Answer:
-        """Build an answer without the per-field frozen-dataclass checks (hot path)."""
-        answer = object.__new__(Answer)
+        """Build an answer from a (principal, action, resource) request (hot path)."""
         principal, action, resource = request
-        answer.__dict__.update(
-            status=status,
-            reason=reason,
-            principal=principal,
-            action=action,
-            resource=resource,
-            deciding=deciding,
-            counterexample=None
-            if counterexample is None
-            else MappingProxyType(dict(counterexample)),
-            contexts_checked=contexts_checked,
-            issues=issues,
-        )
-        return answer
+        return Answer(
+            status, reason, principal, action, resource, deciding, counterexample,
+            contexts_checked, issues,
+        )  # fmt: skip
 
     def __hash__(self) -> int:
         return hash((self.status, self.principal, self.action, self.resource, self.deciding))

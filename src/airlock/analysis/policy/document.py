@@ -16,9 +16,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from msgspec import Struct, field
 
 from airlock.errors import PolicyError
 
@@ -69,8 +70,7 @@ class Effect(Enum):
     DENY = "Deny"
 
 
-@dataclass(frozen=True)
-class StatementRef:
+class StatementRef(Struct, frozen=True):
     """Where a statement lives: policy name and kind, 0-based index, Sid."""
 
     policy: str
@@ -83,8 +83,7 @@ class StatementRef:
         return f"{self.kind.value} {self.policy!r} statement {self.index}{sid}"
 
 
-@dataclass(frozen=True, eq=False)
-class Targets:
+class Targets(Struct, frozen=True, eq=False):
     """``Action``/``NotAction`` or ``Resource``/``NotResource`` values."""
 
     patterns: tuple[str, ...]
@@ -112,14 +111,15 @@ class Targets:
         return (self._regex.fullmatch(value) is not None) != self.negated
 
 
-@dataclass(frozen=True)
-class PrincipalEntry:
+class PrincipalEntry(Struct, frozen=True):
     type: str  # "*", "AWS", "Service", "Federated", "CanonicalUser"
     value: str
 
 
-@dataclass(frozen=True, eq=False)
-class Statement:
+class Statement(Struct, frozen=True, eq=False, dict=True):
+    """One statement as parsed. ``raw`` (the statement as written) is left out of the repr;
+    the fingerprint cache lives in the instance's ``__dict__``, outside the fields."""
+
     ref: StatementRef
     effect: Effect | None
     actions: Targets | None
@@ -129,8 +129,14 @@ class Statement:
     conditions: tuple[ConditionClause, ...] = ()
     issues: tuple[str, ...] = ()
     inert: str | None = None
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False)
+    raw: Mapping[str, Any] = field(default_factory=dict)
     opaque: bool = False  # stands for a document-level problem, not a written statement
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{name}={getattr(self, name)!r}" for name in self.__struct_fields__ if name != "raw"
+        )
+        return f"Statement({shown})"
 
     @property
     def fingerprint(self) -> str:
@@ -150,7 +156,7 @@ class Statement:
                 for c in self.conditions
             ]
             cached = "|".join([str(self.effect), *sorted(parts), *dynamic, *self.issues])
-            object.__setattr__(self, "_fingerprint", cached)
+            self.__dict__["_fingerprint"] = cached
         return cached
 
     @property
@@ -158,9 +164,12 @@ class Statement:
         return tuple(c.issue for c in self.conditions if c.issue is not None)
 
 
-@dataclass(frozen=True, eq=False)
-class PolicyDocument:
-    """A parsed policy. ``issues`` are document-level problems; see statements for theirs."""
+class PolicyDocument(Struct, frozen=True, eq=False, dict=True):
+    """A parsed policy. ``issues`` are document-level problems; see statements for theirs.
+
+    The lookup caches below are not fields (not in ``__init__`` or the repr): each instance
+    holds its own in its ``__dict__`` (``ClassVar`` keeps msgspec from making them fields).
+    """
 
     name: str
     kind: PolicyKind
@@ -168,16 +177,16 @@ class PolicyDocument:
     statements: tuple[Statement, ...]
     issues: tuple[str, ...] = ()
     size_bytes: int = 0
-    _by_action: dict[str, tuple[Statement, ...]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
-    _by_service: dict[str, tuple[Statement, ...]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
+    _by_action: ClassVar[dict[str, tuple[Statement, ...]]]
+    _by_service: ClassVar[dict[str, tuple[Statement, ...]]]
     # Per (action, resource) selections made by .plan for documents without a Principal.
-    _selections: dict[tuple[str, str], Selection] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
+    _selections: ClassVar[dict[tuple[str, str], Selection]]
+
+    def __post_init__(self) -> None:
+        cache = self.__dict__
+        cache["_by_action"] = {}
+        cache["_by_service"] = {}
+        cache["_selections"] = {}
 
     @property
     def variables_enabled(self) -> bool:

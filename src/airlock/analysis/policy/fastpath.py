@@ -13,8 +13,9 @@ with the same key have the same answer up to statement names (see :mod:`.memo`).
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
 from itertools import chain
+
+from msgspec import Struct
 
 from .context import Absent, Constraint, ContextValue, Excluding
 from .document import PolicyDocument, StatementRef
@@ -32,8 +33,7 @@ _KINDS = frozenset({PrincipalKind.ROLE, PrincipalKind.USER, PrincipalKind.FEDERA
 _TRUTH_CODE = {Truth.TRUE: 1, Truth.FALSE: 0, Truth.UNKNOWN: 2}
 
 
-@dataclass(frozen=True, eq=False)
-class Frame:
+class Frame(Struct, frozen=True, eq=False):
     """What a request's answer depends on besides the selections: fixed once per caller."""
 
     principal: Principal
@@ -63,7 +63,7 @@ def _doc_keys(doc: PolicyDocument) -> tuple[str, ...]:
             if res is not None and res._regex is None:
                 found.update(k for p in res.patterns for k in variable_keys(p))
         keys = tuple(sorted(found))
-        object.__setattr__(doc, "_context_keys", keys)
+        doc.__dict__["_context_keys"] = keys
     return keys
 
 
@@ -162,7 +162,7 @@ def fast_key(
         docs += [doc for level in ps.scps for doc in level]
         cache["_reads_owner"] = any("aws:resourceaccount" in _doc_keys(doc) for doc in docs)
     if principal.__dict__.get("_fast_kind") is None:
-        object.__setattr__(principal, "_fast_kind", principal.kind in _KINDS)
+        principal.__dict__["_fast_kind"] = principal.kind in _KINDS
     if not principal.__dict__["_fast_kind"]:
         return None
     owner = ps.resource_account or account_of(resource)

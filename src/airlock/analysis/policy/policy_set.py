@@ -19,15 +19,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
+
+from msgspec import Struct, field
+from msgspec.structs import force_setattr
 
 from .document import PolicyDocument
 from .principal import Principal
 
 
-@dataclass(frozen=True)
-class Grant:
+class Grant(Struct, frozen=True):
     """A KMS grant: ``grantee`` may call ``operations`` (``Decrypt``, ``GenerateDataKey``...).
 
     ``encryption_context`` holds ``EncryptionContextEquals``/``EncryptionContextSubset``
@@ -40,10 +41,8 @@ class Grant:
     encryption_context: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "operations", tuple(self.operations))
-        object.__setattr__(
-            self, "encryption_context", MappingProxyType(dict(self.encryption_context))
-        )
+        force_setattr(self, "operations", tuple(self.operations))
+        force_setattr(self, "encryption_context", MappingProxyType(dict(self.encryption_context)))
 
     def __hash__(self) -> int:
         return hash((self.grant_id, self.grantee, self.operations))
@@ -55,8 +54,7 @@ class Grant:
         return any(op.lower() == operation.lower() for op in self.operations)
 
 
-@dataclass(frozen=True)
-class Endpoint:
+class Endpoint(Struct, frozen=True):
     """A VPC endpoint on the request path. ``policy`` None is the default full-access policy."""
 
     endpoint_id: str
@@ -65,8 +63,12 @@ class Endpoint:
     account: str | None = None
 
 
-@dataclass(frozen=True)
-class PolicySet:
+class PolicySet(Struct, frozen=True, dict=True):
+    """The layers of one request (see the module docstring).
+
+    The fast path keeps per-caller frames in the instance's ``__dict__``, outside the fields.
+    """
+
     identity: tuple[PolicyDocument, ...] = ()
     boundary: PolicyDocument | None = None
     session: PolicyDocument | None = None
@@ -78,11 +80,11 @@ class PolicySet:
     resource_account: str | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "identity", tuple(self.identity))
-        object.__setattr__(self, "scps", tuple(tuple(level) for level in self.scps))
-        object.__setattr__(self, "rcps", tuple(self.rcps))
-        object.__setattr__(self, "grants", tuple(self.grants))
-        object.__setattr__(self, "endpoints", tuple(self.endpoints))
+        force_setattr(self, "identity", tuple(self.identity))
+        force_setattr(self, "scps", tuple(tuple(level) for level in self.scps))
+        force_setattr(self, "rcps", tuple(self.rcps))
+        force_setattr(self, "grants", tuple(self.grants))
+        force_setattr(self, "endpoints", tuple(self.endpoints))
 
     def documents(self) -> tuple[PolicyDocument, ...]:
         docs: list[PolicyDocument] = [*self.identity, *self.rcps]
@@ -92,8 +94,7 @@ class PolicySet:
         return tuple(docs)
 
 
-@dataclass(frozen=True)
-class Identity:
+class Identity(Struct, frozen=True):
     """A principal with its own identity-side policies, for :func:`who_can`.
 
     ``scps`` None means "use the shared policy set's SCPs".
@@ -105,4 +106,4 @@ class Identity:
     scps: tuple[tuple[PolicyDocument, ...], ...] | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "policies", tuple(self.policies))
+        force_setattr(self, "policies", tuple(self.policies))

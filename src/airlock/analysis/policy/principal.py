@@ -19,10 +19,12 @@ the same account (IAM "policy evaluation basics"):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
 from types import MappingProxyType
+
+from msgspec import Struct, field
+from msgspec.structs import force_setattr
 
 from .context import ContextValue
 from .truth import Truth
@@ -60,8 +62,7 @@ def account_of(arn: str) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
-class Principal:
+class Principal(Struct, frozen=True, dict=True):
     """The caller of a request.
 
     ``arn`` is the role ARN for a role (with its path), the user ARN, ``arn:aws:iam::A:root``
@@ -70,6 +71,9 @@ class Principal:
     service principal name (``cloudtrail.amazonaws.com``), or ``*`` for anonymous callers.
     ``org_id`` None means unknown (the ``aws:PrincipalOrgID`` key is then left free).
     ``session_name`` None means any session name.
+
+    Evaluation caches (:func:`principal_context`, the fast path) live in the instance's
+    ``__dict__``, outside the fields: they take no part in equality, hash or repr.
     """
 
     arn: str
@@ -83,9 +87,9 @@ class Principal:
     parent_user_arn: str | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "tags", MappingProxyType(dict(self.tags)))
+        force_setattr(self, "tags", MappingProxyType(dict(self.tags)))
         if self.account is None and self.kind in IAM_KINDS:
-            object.__setattr__(self, "account", account_of(self.arn))
+            force_setattr(self, "account", account_of(self.arn))
 
     def __hash__(self) -> int:
         return hash((self.arn, self.kind, self.session_name, tuple(sorted(self.tags.items()))))
@@ -137,7 +141,7 @@ def principal_context(principal: Principal) -> tuple[dict[str, ContextValue], fr
     cached = principal.__dict__.get("_context")
     if cached is None:
         cached = _principal_context(principal)
-        object.__setattr__(principal, "_context", cached)
+        principal.__dict__["_context"] = cached
     values, absent = cached
     return dict(values), absent
 

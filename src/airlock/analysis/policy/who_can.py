@@ -10,10 +10,10 @@ need no identity side (service principals named without conditions).
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping
 
 from msgspec import Struct
+from msgspec.structs import replace
 
 from .answer import Answer, Verdict
 from .context import ContextInput
@@ -97,7 +97,7 @@ def who_can(
         known_arns.add(principal.arn)
         if principal.account:
             known_accounts.add(principal.account)
-        policies = dataclasses.replace(
+        policies = replace(
             shared,
             identity=identity.policies,
             boundary=identity.boundary,

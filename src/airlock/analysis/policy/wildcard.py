@@ -16,9 +16,11 @@ carried as :data:`LITERAL_STAR` and :data:`LITERAL_QUESTION` until tokenized.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
+from typing import ClassVar
+
+from msgspec import Struct
 
 LITERAL_STAR = "\ue000"
 LITERAL_QUESTION = "\ue001"
@@ -51,27 +53,30 @@ def _decode(ch: str) -> str:
     return ch
 
 
-@dataclass(frozen=True)
-class Glob:
-    """A compiled wildcard pattern."""
+class Glob(Struct, frozen=True, dict=True):
+    """A compiled wildcard pattern.
+
+    Equality, hash and repr see only ``tokens`` and ``case_insensitive``. The caches below
+    are not fields: an instance stores them in its ``__dict__`` (the class attributes are
+    the defaults; ``ClassVar`` keeps msgspec from making them fields).
+    """
 
     tokens: tuple[Token, ...]
     case_insensitive: bool = False
     #: the regular expression, compiled on first use
-    _compiled: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _compiled: ClassVar[re.Pattern[str] | None] = None
     #: the text of a case-sensitive pattern without wildcards: matching is equality
-    _literal: str | None = field(default=None, init=False, repr=False, compare=False)
+    _literal: ClassVar[str | None] = None
 
     def __post_init__(self) -> None:
         if not self.case_insensitive and all(isinstance(tok, str) for tok in self.tokens):
-            object.__setattr__(self, "_literal", "".join(self.tokens))  # type: ignore[arg-type]
+            self.__dict__["_literal"] = "".join(self.tokens)  # type: ignore[arg-type]
 
     @property
     def _regex(self) -> re.Pattern[str]:
         compiled = self._compiled
         if compiled is None:
-            compiled = _regex(self.tokens, self.case_insensitive)
-            object.__setattr__(self, "_compiled", compiled)
+            compiled = self.__dict__["_compiled"] = _regex(self.tokens, self.case_insensitive)
         return compiled
 
     @staticmethod

@@ -3,7 +3,9 @@ resource, judged once, plus the DNS paths of every workload VPC."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import ClassVar
+
+from msgspec import Struct
 
 from airlock.inventory.model import Inventory
 
@@ -14,16 +16,18 @@ from .topology import Topology
 from .workload import WorkloadSelection, compute_resources, select_workload
 
 
-@dataclass(frozen=True)
-class Reachability:
+class Reachability(Struct, frozen=True, dict=True):
+    """The results of one inventory. The index by resource id is not a field: it lives in the
+    instance's ``__dict__`` (``ClassVar`` keeps msgspec from making it one)."""
+
     topology: Topology
     workload: WorkloadSelection
     subjects: tuple[SubjectResult, ...]
     dns: tuple[DnsResult, ...]
-    _by_id: dict[str, SubjectResult] = field(default_factory=dict, repr=False, compare=False)
+    _by_id: ClassVar[dict[str, SubjectResult]]
 
     def __post_init__(self) -> None:
-        self._by_id.update((s.resource.id, s) for s in self.subjects)
+        self.__dict__["_by_id"] = {s.resource.id: s for s in self.subjects}
 
     def subject(self, resource_id: str) -> SubjectResult | None:
         return self._by_id.get(resource_id)

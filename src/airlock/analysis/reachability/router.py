@@ -22,7 +22,7 @@ target. The AWS rules it models:
 
 from __future__ import annotations
 
-from dataclasses import replace
+from msgspec.structs import replace
 
 from airlock.inventory.model import Val
 from airlock.inventory.network import (

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from airlock.inventory.model import Unresolved, Val
 
@@ -33,9 +35,11 @@ class ExitKind(StrEnum):
     UNSEEN = "unseen"  # beyond the inventory
 
 
-@dataclass(frozen=True)
-class Exit:
-    """Routing leads ``space`` out of the boundary along ``hops``."""
+class Exit(Struct, frozen=True, dict=True):
+    """Routing leads ``space`` out of the boundary along ``hops``.
+
+    ``dict=True`` gives :attr:`leaving` (a ``cached_property``) somewhere to keep its value.
+    """
 
     kind: ExitKind
     family: Family
@@ -59,8 +63,7 @@ class Exit:
         return self.space.intersection(self.outside)
 
 
-@dataclass(frozen=True)
-class End:
+class End(Struct, frozen=True):
     """A path that stops inside the boundary (or at something unknown)."""
 
     outcome: PathOutcome
@@ -68,8 +71,7 @@ class End:
     reason: str
 
 
-@dataclass(frozen=True)
-class Routing:
+class Routing(Struct, frozen=True):
     """Where routing from one subnet leads; hops start after ``subnet_hop``."""
 
     subnet_hop: Hop
@@ -79,8 +81,7 @@ class Routing:
     benign_prefix_lists: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
-class WalkState:
+class WalkState(Struct, frozen=True):
     vpc: str | None
     hops: tuple[Hop, ...]
     source: Source = Source.ORIGINAL
@@ -95,16 +96,11 @@ class WalkState:
         return self.evolve(hops=self.hops + hops)
 
     def evolve(self, **changes: object) -> WalkState:
-        """A copy with some fields changed (``dataclasses.replace`` is too slow on the hot
-        path: it re-runs ``__init__`` with every field)."""
-        copy = object.__new__(WalkState)
-        copy.__dict__.update(self.__dict__)
-        copy.__dict__.update(changes)
-        return copy
+        """A copy with some fields changed."""
+        return replace(self, **changes)
 
 
-@dataclass
-class Collector:
+class Collector(Struct):
     exits: list[Exit] = field(default_factory=list)
     ends: list[End] = field(default_factory=list)
     benign: set[str] = field(default_factory=set)

@@ -24,8 +24,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import ClassVar
+
+from msgspec import Struct
 
 from airlock.inventory.compute import (
     EcsService,
@@ -57,23 +59,23 @@ class Basis(StrEnum):
     BEDROCK_VPC = "bedrock-endpoint-vpc"
 
 
-@dataclass(frozen=True)
-class WorkloadSubnet:
+class WorkloadSubnet(Struct, frozen=True):
     subnet: Subnet
     bases: tuple[Basis, ...]
     reasons: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Unplaced:
+class Unplaced(Struct, frozen=True):
     """A declared or used subnet that the inventory does not hold."""
 
     ref: str
     reason: str
 
 
-@dataclass(frozen=True)
-class WorkloadSelection:
+class WorkloadSelection(Struct, frozen=True, dict=True):
+    """The workload subnets and how they were chosen. The index by subnet id is not a field:
+    it lives in the instance's ``__dict__`` (``ClassVar`` keeps msgspec from making it one)."""
+
     subnets: tuple[WorkloadSubnet, ...]
     unplaced: tuple[Unplaced, ...]
     #: subnets excluded on purpose (tag set to false), with the reason
@@ -85,10 +87,10 @@ class WorkloadSelection:
     vpcs: tuple[str, ...]
     #: workload subnets whose VPC is unresolved
     vpcless: tuple[Subnet, ...] = ()
-    _by_id: dict[str, WorkloadSubnet] = field(default_factory=dict, repr=False, compare=False)
+    _by_id: ClassVar[dict[str, WorkloadSubnet]]
 
     def __post_init__(self) -> None:
-        self._by_id.update((w.subnet.id, w) for w in self.subnets)
+        self.__dict__["_by_id"] = {w.subnet.id: w for w in self.subnets}
 
     def get(self, subnet_id: str) -> WorkloadSubnet | None:
         return self._by_id.get(subnet_id)
