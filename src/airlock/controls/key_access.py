@@ -14,6 +14,17 @@ grants, identity policies, boundaries, SCPs and RCPs):
   IAM decides: UNKNOWN), ``*`` (:func:`~airlock.analysis.policy.open_principals`: open unless
   a condition pins the caller).
 
+Two request-context keys are fixed for every question:
+
+* ``kms:GrantIsForAWSResource`` is absent: KMS sets it only on CreateGrant, ListGrants and
+  RevokeGrant, so a statement that requires it never allows Decrypt.
+* ``kms:ViaService`` is none of the services that a key-policy statement for ``Principal *``
+  pinned to the key's own account (``kms:CallerAccount``) lets the whole account decrypt
+  through. Such a statement is the account's delegation to those services: a decrypt through
+  it happens only when a caller uses a resource of the service encrypted under the key, so
+  who can read depends on that service's access control, which the key policy does not show
+  (UNKNOWN, like a delegation to IAM). The questions then cover every other path.
+
 A principal that can decrypt is *expected* when the key policy or a grant names it, when it
 is the role of a resource that uses the key (a function, agent, knowledge base...), or when
 its own grant names this key (it cannot decrypt a fresh key of the same account through the
@@ -23,16 +34,22 @@ statements and the counterexample request.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from msgspec import Struct, field
+from msgspec.structs import replace
 
 from airlock.analysis.policy import (
+    ABSENT,
     Answer,
+    ContextInput,
+    Excluding,
     Grant,
     OpenPrincipal,
     PolicyDocument,
     PolicyKind,
+    Statement,
     Verdict,
     open_principals,
 )
@@ -85,11 +102,16 @@ class DecryptAccess(Struct, frozen=True):
     #: principals that can decrypt but are not expected to
     unexpected: tuple[Decryptor, ...] = ()
     decryptors: tuple[Decryptor, ...] = ()
+    #: services every principal of the key's account may decrypt through
+    #: (``Principal *`` with ``kms:CallerAccount`` and ``kms:ViaService``)
+    via_services: tuple[str, ...] = ()
 
     def shown(self) -> dict[str, object]:
         return {
             "named": list(self.named),
             "delegated": list(self.delegated),
+            # only when there are some: an empty list would change every report
+            **({"via_services": list(self.via_services)} if self.via_services else {}),
             "grantees": list(self.grantees),
             "open_statements": list(self.open),
             "through_iam": list(self.through_iam),
@@ -169,6 +191,10 @@ class _Study:
         self.arn = resource_arn(key, "kms", "key", self.account, region)
         self.fresh = f"arn:aws:kms:{region}:{self.account}:key/airlock-other-key"
         self.policy = key_policy(self.auth, key)
+        self.via_services = _account_services(self.policy, self.account)
+        self.context: dict[str, ContextInput] = {"kms:GrantIsForAWSResource": ABSENT}
+        if self.via_services:
+            self.context["kms:ViaService"] = Excluding.of(self.via_services)
         self.unknown: list[str] = []
         self.grants, self.grantees = self._grants()
         self.users = _key_users(ctx, key)
@@ -201,7 +227,8 @@ class _Study:
     def ask(self, subject: Subject, resource: str, context: dict[str, Any] | None = None) -> Answer:
         return self.auth.ask(
             subject, DECRYPT, resource, resource_policy=self.policy, grants=self.grants,
-            resource_account=self.account, rcp_service=True, context=context,
+            resource_account=self.account, rcp_service=True,
+            context={**self.context, **(context or {})},
         )  # fmt: skip
 
     def run(self) -> DecryptAccess:
@@ -256,6 +283,7 @@ class _Study:
             through_iam=tuple(dict.fromkeys(through_iam)),
             unexpected=unexpected,
             decryptors=tuple(decryptors),
+            via_services=tuple(shown(s) for s in self.via_services),
         )
 
     def _judge(self, subject: Subject, grantee_arns: set[str]) -> Decryptor | None:
@@ -336,14 +364,70 @@ class _Study:
 
     def _unlisted(self, delegated: list[str]) -> None:
         """Can a principal of the key's account outside the inventory decrypt?"""
-        if self.auth.complete or self.account != self.auth.account:
+        foreign = self.account != self.auth.account
+        # a live scan lists every principal of the workload account, not of the key's
+        # other account (a key made through another provider or stack)
+        if self.auth.complete and not foreign:
             return
         context = self.auth.unlisted_context(also_known=self._exempted())
         for subject in self.auth.unlisted_variants([self.policy]):
+            if foreign:
+                arn = subject.principal.arn.replace(f"::{self.auth.account}:", f"::{self.account}:")
+                principal = replace(subject.principal, arn=arn, account=self.account)
+                subject = replace(subject, principal=principal)
             answer = self.ask(subject, self.arn, context)
             if answer.status is not Verdict.DENY:
                 delegated.append(f"account {shown(self.account)}")
                 return
+
+
+def _account_services(policy: PolicyDocument, account: str) -> tuple[str, ...]:
+    """The services that Allow statements for ``Principal *`` let every principal of
+    ``account`` -- and only of it -- decrypt through: ``kms:CallerAccount`` is the account
+    and ``kms:ViaService`` lists the services (exact values, so excluding them closes the
+    statement; a pattern is left to the questions, which then judge it as written)."""
+    found: list[str] = []
+    for stmt in policy.statements_for(DECRYPT):
+        if stmt.effect is None or stmt.effect.value != "Allow" or stmt.inert or stmt.issues:
+            continue
+        if stmt.not_principal or not any(p.value == "*" for p in stmt.principals or ()):
+            continue
+        if not _pins(stmt, "kms:calleraccount", lambda v: v == account):
+            continue
+        # the statement also requires a grant-only key: it never allows Decrypt
+        if _pins(stmt, "kms:grantisforawsresource", lambda v: v.lower() == "true"):
+            continue
+        services = _exact(stmt, "kms:viaservice")
+        if services:
+            found += services
+    return tuple(dict.fromkeys(found))
+
+
+def _pins(stmt: Statement, key: str, accepted: Callable[[str], bool]) -> bool:
+    """Whether a clause of ``stmt`` requires ``key`` to be one of values all ``accepted``."""
+    return any(all(accepted(v) for v in values) for values in _required(stmt, key))
+
+
+def _exact(stmt: Statement, key: str) -> tuple[str, ...]:
+    """The values a clause of ``stmt`` requires ``key`` to equal exactly (none: no such clause)."""
+    for values in _required(stmt, key):
+        if not any("*" in v or "?" in v for v in values):
+            return values
+    return ()
+
+
+def _required(stmt: Statement, key: str) -> list[tuple[str, ...]]:
+    """Value lists of the clauses on ``key`` that are false without the key and true only for
+    a listed value (StringEquals, StringLike, Bool -- not IfExists, negated or set operators)."""
+    return [
+        clause.values
+        for clause in stmt.conditions
+        if clause.key == key
+        and clause.operator in ("StringEquals", "StringLike", "Bool")
+        and clause.values
+        and not clause.variables
+        and clause.issue is None
+    ]
 
 
 def _root_account(value: str) -> str | None:
@@ -405,8 +489,18 @@ def judge_decryption(ctx: ScanContext, key: Key) -> Judgement:
             **evidence,
         )
     if access.delegated:
+        also = (
+            f" and lets every principal of its account decrypt through {', '.join(access.via_services)} (kms:CallerAccount with kms:ViaService)"
+            if access.via_services
+            else ""
+        )
         return undecided(
-            f"Key {key.id} delegates decryption to IAM in {', '.join(access.delegated)}, so principals this inventory does not list may decrypt through their identity policies (a template or plan does not show every principal of an account).",
+            f"Key {key.id} delegates decryption to IAM in {', '.join(access.delegated)}{also}, so principals this inventory does not list may decrypt through their identity policies (a template or plan does not show every principal of an account).",
+            **evidence,
+        )
+    if access.via_services:
+        return undecided(
+            f"Key {key.id} lets every principal of its account decrypt through {', '.join(access.via_services)} (Principal * with kms:CallerAccount and kms:ViaService), so who can decrypt is whoever may use resources of these services encrypted under the key, which the key policy does not show.",
             **evidence,
         )
     everyone = [*access.named, *access.grantees]

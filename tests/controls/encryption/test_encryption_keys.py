@@ -193,6 +193,40 @@ def test_one_key_for_many_workload_purposes_fails() -> None:
     assert status("AL-ENC-015", inv(key(), *items), "Other") is Status.PASS
 
 
+def _four_purposes() -> list[Any]:
+    from airlock.inventory.bedrock import CustomModel
+
+    return [
+        Secret(id="S", native_type="AWS::SecretsManager::Secret", kms_key="Key"),
+        Agent(id="A", native_type="AWS::Bedrock::Agent", kms_key="Key"),
+        DataSource(id="D", native_type="AWS::Bedrock::DataSource", kms_key="Key"),
+        CustomModel(id="M", native_type="AWS::Bedrock::CustomModel", kms_key="Key"),
+    ]
+
+
+def test_many_purposes_fail_for_their_blast_radius_not_a_size_the_policy_does_not_have() -> None:
+    small = key(doc(ADMIN, LOGS_SERVICE))
+    found = verdict("AL-ENC-015", inv(small, *_four_purposes()), "Key")
+    assert found.status is Status.FAIL
+    assert "one set of grants" in found.reason and "32 KB" not in found.reason
+    assert found.evidence["policy_percent_of_limit"] < 5
+    assert status("AL-ENC-014", inv(small), "Key") is Status.PASS
+
+
+def test_many_purposes_name_the_size_when_the_policy_is_measured_near_the_limit() -> None:
+    readers = [f"arn:aws:iam::{ACCOUNT}:role/reader-with-a-long-name-{i:04d}" for i in range(500)]
+    big = {
+        "Effect": "Allow",
+        "Principal": {"AWS": readers},
+        "Action": "kms:Decrypt",
+        "Resource": "*",
+    }
+    found = verdict("AL-ENC-015", inv(key(doc(ADMIN, big)), *_four_purposes()), "Key")
+    assert found.status is Status.FAIL
+    assert found.evidence["policy_percent_of_limit"] > 80
+    assert f"{found.evidence['policy_percent_of_limit']}% of the 32 KB limit" in found.reason
+
+
 def test_dedicated_keys_pass_and_unresolvable_usage_is_unknown() -> None:
     logging = InvocationLogging(id="L", native_type="Custom::Logging", s3_bucket="B")
     bucket = S3Bucket(id="B", native_type="AWS::S3::Bucket", sse_algorithm="aws:kms", kms_key="Key")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from control_fixtures import ACCOUNT, ROOT, U, doc, inv, live, status, verdict
+import pytest
+from control_fixtures import ACCOUNT, OTHER, ROOT, U, doc, inv, live, status, verdict
 
 from airlock.controls.model import Status
 from airlock.inventory.compute import LambdaFunction
@@ -130,3 +131,136 @@ def test_unresolved_key_policy_values_are_unknown() -> None:
     found = verdict("AL-ENC-016", live(key(odd)), "Key")
     assert found.status is Status.UNKNOWN
     assert "from parameter KeyArn" in found.reason
+
+
+# --- Principal * for the key's own account through services ------------------------------
+
+S3 = "s3.eu-central-1.amazonaws.com"
+BEDROCK = "bedrock.eu-central-1.amazonaws.com"
+
+
+def everyone(condition: dict[str, Any], action: Any = "kms:Decrypt") -> dict[str, Any]:
+    return {
+        "Sid": "ServicesOnBehalfOfAccount",
+        "Effect": "Allow",
+        "Principal": {"AWS": "*"},
+        "Action": action,
+        "Resource": "*",
+        "Condition": condition,
+    }
+
+
+THROUGH_SERVICES = everyone(
+    {"StringEquals": {"kms:CallerAccount": ACCOUNT, "kms:ViaService": [BEDROCK, S3]}},
+    ["kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant"],
+)
+NAMED_APP = {
+    "Effect": "Allow",
+    "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/app"},
+    "Action": "kms:Decrypt",
+    "Resource": "*",
+}
+
+
+def test_the_account_through_services_is_a_delegation_not_a_failure() -> None:
+    # roles that use logs or replication only: before, each "could decrypt" and failed
+    logs = role("logs", {"Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": "*"})
+    found = verdict("AL-ENC-016", live(key(NAMED_APP, THROUGH_SERVICES), role("app"), logs), "Key")
+    assert found.status is Status.UNKNOWN
+    assert "kms:ViaService" in found.reason and "kms:CallerAccount" in found.reason
+    assert S3 in found.reason and BEDROCK in found.reason
+    assert found.evidence["unexpected"] == []
+    assert found.evidence["via_services"] == [BEDROCK, S3]
+    assert found.evidence["named"] == [f"arn:aws:iam::{ACCOUNT}:role/app"]
+
+
+def test_the_account_through_services_beside_a_root_delegation_names_both() -> None:
+    found = verdict("AL-ENC-016", inv(key(ROOT_ALL, THROUGH_SERVICES), role("app")), "Key")
+    assert found.status is Status.UNKNOWN
+    assert "principals this inventory does not list" in found.reason
+    assert "kms:ViaService" in found.reason
+
+
+def test_a_proven_decryptor_outside_the_services_still_fails() -> None:
+    admin = role("admin", managed_policies=(ADMIN_POLICY,))
+    found = verdict("AL-ENC-016", live(key(ROOT_ALL, THROUGH_SERVICES), admin), "Key")
+    assert found.status is Status.FAIL
+    assert found.reason.startswith(f"Principal arn:aws:iam::{ACCOUNT}:role/admin can decrypt")
+    # its counterexample is a direct call, not one through the services the account may use
+    assert found.evidence["proof"]["counterexample"].get("kms:ViaService") not in (S3, BEDROCK)
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        # the whole account, directly: any role of it calls Decrypt with the key policy alone
+        {"StringEquals": {"kms:CallerAccount": ACCOUNT}},
+        # a pattern of services: left to the questions, judged as written
+        {"StringEquals": {"kms:CallerAccount": ACCOUNT}, "StringLike": {"kms:ViaService": "*"}},
+        # the services may be used from the account, but IfExists does not require it
+        {"StringEqualsIfExists": {"kms:CallerAccount": ACCOUNT, "kms:ViaService": S3}},
+    ],
+)
+def test_other_shapes_of_everyone_in_the_account_are_judged_as_written(
+    condition: dict[str, Any],
+) -> None:
+    found = verdict("AL-ENC-016", live(key(NAMED_APP, everyone(condition)), role("idle")), "Key")
+    assert found.status is Status.FAIL
+    assert "via_services" not in found.evidence
+    unexpected = {d["principal"] for d in found.evidence["unexpected"]}
+    assert f"arn:aws:iam::{ACCOUNT}:role/idle" in unexpected
+
+
+def test_everyone_through_services_without_the_account_stays_open() -> None:
+    opened = everyone({"StringEquals": {"kms:ViaService": S3}})
+    found = verdict("AL-ENC-016", live(key(NAMED_APP, opened), role("app")), "Key")
+    assert found.status is Status.FAIL
+    assert found.reason.startswith("Anyone in any account can decrypt")
+    assert status("AL-ENC-012", live(key(NAMED_APP, opened)), "Key") is Status.FAIL
+
+
+def test_another_account_through_services_is_not_the_key_account_delegation() -> None:
+    other = everyone({"StringEquals": {"kms:CallerAccount": OTHER, "kms:ViaService": S3}})
+    found = verdict("AL-ENC-016", live(key(NAMED_APP, other), role("app")), "Key")
+    assert "via_services" not in found.evidence
+    assert "kms:ViaService" not in found.reason
+
+
+def test_a_grant_only_condition_never_allows_decrypt() -> None:
+    # the documented OpenSearch Serverless statement: KMS sets kms:GrantIsForAWSResource only
+    # on CreateGrant, ListGrants and RevokeGrant, so it gives no role Decrypt
+    aoss = everyone(
+        {
+            "StringEquals": {
+                "kms:CallerAccount": ACCOUNT,
+                "kms:ViaService": "aoss.eu-central-1.amazonaws.com",
+            },
+            "Bool": {"kms:GrantIsForAWSResource": "true"},
+        },
+        ["kms:Decrypt", "kms:GenerateDataKey", "kms:CreateGrant", "kms:DescribeKey"],
+    )
+    found = verdict("AL-ENC-016", live(key(NAMED_APP, aoss), role("app"), role("idle")), "Key")
+    assert found.status is Status.PASS
+    assert "via_services" not in found.evidence
+    named_grant = {
+        **NAMED_APP,
+        "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/idle"},
+        "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+    }
+    found = verdict("AL-ENC-016", live(key(NAMED_APP, named_grant), role("idle")), "Key")
+    assert found.status is Status.PASS
+    assert [d["principal"] for d in found.evidence["decryptors"]] == []
+
+
+def test_a_key_of_another_account_delegates_to_that_account() -> None:
+    foreign = KmsKey(
+        id="Key",
+        native_type="AWS::KMS::Key",
+        arn=f"arn:aws:kms:eu-central-1:{OTHER}:key/1234",
+        account=OTHER,
+        policy=doc({**ROOT_ALL, "Principal": {"AWS": f"arn:aws:iam::{OTHER}:root"}}),
+    )
+    # even a live scan of the workload account lists no principal of the key's account
+    found = verdict("AL-ENC-016", live(foreign, role("app")), "Key")
+    assert found.status is Status.UNKNOWN
+    assert found.evidence["delegated"] == [f"account {OTHER}"]

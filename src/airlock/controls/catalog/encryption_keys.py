@@ -7,7 +7,12 @@ from collections.abc import Callable, Iterator
 from airlock.analysis.policy import Verdict as Decision
 from airlock.controls.authorization import authorization
 from airlock.controls.key_access import judge_decryption, open_statements
-from airlock.controls.key_policy import KEY_POLICY_LIMIT_BYTES, KEY_POLICY_WARN_RATIO, policy_size
+from airlock.controls.key_policy import (
+    KEY_POLICY_LIMIT_BYTES,
+    KEY_POLICY_WARN_RATIO,
+    PolicySize,
+    policy_size,
+)
 from airlock.controls.keys import customer_keys
 from airlock.controls.model import (
     Control,
@@ -29,7 +34,8 @@ from airlock.inventory.encryption import KmsKey, KmsReplicaKey
 from airlock.inventory.model import Inventory, Unresolved
 from airlock.obligations.model import Topic
 
-#: a key protecting artefacts of more purposes than this fails the per-purpose control
+#: a key protecting artefacts of more purposes than this fails the per-purpose control: every
+#: purpose behind one policy and one set of grants widens what one mistake exposes
 MAX_PURPOSES = 3
 #: symmetric keys should rotate at least this often
 MAX_ROTATION_DAYS = 365
@@ -192,10 +198,17 @@ def _purposes(ctx: ScanContext) -> Iterator[Verdict]:
                 purposes=shown,
             )
         elif len(purposes) > MAX_PURPOSES:
+            # the concern is the blast radius; the policy's size is AL-ENC-014's measure, and
+            # named here only when it is measured near the limit
+            size = _size_of(in_inventory.get(key_id))
+            percent = round(size.ratio * 100, 1) if size is not None else None
+            near = size is not None and size.ratio > KEY_POLICY_WARN_RATIO
             yield failed(
                 subject,
-                f"Key {key_id} protects {len(purposes)} purposes ({names}); more than {MAX_PURPOSES} makes its policy grow toward the 32 KB limit.",
+                f"Key {key_id} protects {len(purposes)} purposes ({names}), more than {MAX_PURPOSES}: one key policy and one set of grants decide access to all of them, so one grant too broad for one purpose exposes the data of every other, and disabling or deleting the key stops them all"
+                + (f"; its policy already uses {percent}% of the 32 KB limit." if near else "."),
                 purposes=shown,
+                policy_percent_of_limit=percent,
             )
         else:
             yield passed(
@@ -210,6 +223,13 @@ def _purposes(ctx: ScanContext) -> Iterator[Verdict]:
             "The keys of some artefacts are unresolved, so key sharing cannot be judged.",
             unresolved=[f"{r}: {why}" for r, why in usage.unresolved][:10],
         )
+
+
+def _size_of(key: Key | None) -> PolicySize | None:
+    """The measured size of the key's own policy (None: no key, default or unresolved policy)."""
+    if key is None or key.policy is None or isinstance(key.policy, Unresolved):
+        return None
+    return policy_size(key.policy)
 
 
 # --- AL-ENC-016 decryption -------------------------------------------------------------
@@ -281,8 +301,10 @@ CONTROLS: tuple[Control, ...] = (
         15,
         "Keys are not shared across purposes",
         Severity.LOW,
-        "One key for everything puts every role in one policy: the audit record becomes readable "
-        "by whoever reads workload data, and the policy grows toward its size limit.",
+        "One key for everything puts the data of every purpose behind one policy and one set of "
+        "grants: the audit record becomes readable by whoever reads workload data, a grant too "
+        "broad for one purpose exposes the others, and disabling or deleting the key stops all "
+        "of them. (The size of the policy is measured by AL-ENC-014.)",
         f"Use one customer-managed key per purpose; never share the key of the audit record "
         f"with workload data, and keep any key below {MAX_PURPOSES + 1} purposes.",
         _purposes,
