@@ -258,3 +258,67 @@ def test_routing_loop_terminates() -> None:
         "TgwRt", "Tgw", TransitGatewayRoute("0.0.0.0/0", "AttB"), associations=["AttA", "AttB"]
     )
     assert _reach(net)[0] is Reach.CLOSED
+
+
+def _module_vpc(net: Net) -> None:
+    """NAT egress as terraform-aws-modules/vpc plans it: subnets and route tables name their
+    VPC through a module local, so the plan shows the VPC ids (and the local routes) as
+    unresolved, while the NAT gateway and internet gateway are known."""
+    vpc = U("known after apply: module.vpc.aws_subnet.intra[0].vpc_id")
+    local = Route(T.LOCAL, "local", destination_cidr=U("the CIDR of VPC <unresolved> is not known"))
+    net.vpc("Vpc")
+    net.subnet(W, vpc, "10.0.1.0/24")
+    net.subnet("Public", vpc, "10.0.0.0/24")
+    net.igw("Igw", "Vpc")
+    net.nat("Nat", "Public")
+    net.table("PublicRt", vpc, local, route("0.0.0.0/0", T.INTERNET_GATEWAY, "Igw"))
+    net.replace("PublicRt", subnets=("Public",))
+    net.table("Rt", vpc, local, route("0.0.0.0/0", T.NAT_GATEWAY, "Nat"), subnets=[W])
+
+
+def test_unresolved_vpc_ids_cannot_hide_a_nat_leak() -> None:
+    # a local route holds one CIDR block of the VPC: it cannot take the default route
+    net = Net()
+    _module_vpc(net)
+    reach, reason = _reach(net)
+    assert reach is Reach.OPEN
+    assert "nat-gateway Nat > 0.0.0.0/0 -> internet-gateway Igw" in reason
+
+
+def test_gateway_endpoint_prefix_lists_cannot_hide_a_default_route_leak() -> None:
+    # S3 and DynamoDB gateway endpoints planned with their prefix lists known after apply
+    pending = U("known after apply: aws_vpc_endpoint.s3.prefix_list_id")
+    net = Net()
+    _vpc(
+        net,
+        route("0.0.0.0/0", T.NAT_GATEWAY, "Nat"),
+        Route(T.GATEWAY_ENDPOINT, "S3", destination_prefix_list=pending),
+        Route(T.GATEWAY_ENDPOINT, "Dynamo", destination_prefix_list=pending),
+    )
+    assert _reach(net)[0] is Reach.OPEN
+
+
+def test_an_unknown_path_names_the_routes_that_could_take_its_destinations() -> None:
+    net = Net()
+    _vpc(
+        net,
+        route("0.0.0.0/0", T.NAT_GATEWAY, "Nat"),
+        route(U("Ref A"), T.GATEWAY_ENDPOINT, "S3"),
+        route(U("Ref B"), T.GATEWAY_ENDPOINT, "S3"),
+    )
+    result = analyse(net.inventory(), workload_subnets=frozenset({W}))
+    found = result.subject(W)
+    assert found is not None and found.reach is Reach.UNKNOWN
+    assert "(Ref A)" in found.reason
+    assert any("(Ref B)" in u for u in found.unknowns)
+    assert all(p.unknowns for p in found.paths if p.outcome is PathOutcome.UNKNOWN)
+
+
+def test_an_unknown_source_cidr_behind_a_nat_is_named() -> None:
+    # the NAT gateway subnet's network ACL judges the source, which cannot be known
+    net = Net()
+    _vpc(net, route("0.0.0.0/0", T.NAT_GATEWAY, "Nat"))
+    net.replace(W, cidr_block=U("Ref AppCidr"))
+    reach, reason = _reach(net)
+    assert reach is Reach.UNKNOWN
+    assert "the CIDR of subnet App is not known (<unresolved: Ref AppCidr>)" in reason

@@ -65,3 +65,16 @@ def test_flow_logs_pass_fail_unknown() -> None:
     net = compliant()
     net.replace("FlowLog", resources=(U("Fn::ImportValue VpcId"),))
     assert statuses(FLOW_LOGS, net) == {"Vpc": Status.UNKNOWN}
+
+
+def test_flow_logs_of_a_vpc_outside_the_inventory_are_unknown() -> None:
+    # a shared VPC known only by its id: its flow log may be in the stack that owns it
+    net = compliant()
+    net.remove("Vpc")
+    assert statuses(FLOW_LOGS, net) == {"Vpc": Status.PASS}
+    net.replace("FlowLog", traffic_type="REJECT")
+    assert statuses(FLOW_LOGS, net) == {"Vpc": Status.UNKNOWN}
+    net.remove("FlowLog")
+    result = findings(FLOW_LOGS, net)["Vpc"]
+    assert result.status is Status.UNKNOWN
+    assert "VPC Vpc is not in the inventory" in result.reason

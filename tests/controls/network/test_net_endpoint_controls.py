@@ -104,3 +104,71 @@ def test_s3_gateway_implicit_main_table_fails_and_ambiguity_is_unknown() -> None
     net.table("Other", "Vpc", subnets=[U("Fn::ImportValue Subnet")])
     result = statuses(S3_GATEWAY, net)
     assert result == {"PrivateA": Status.UNKNOWN, "PrivateB": Status.UNKNOWN}
+
+
+def test_interface_endpoints_of_a_vpc_outside_the_inventory_are_unknown() -> None:
+    # a shared VPC known only by its id: its endpoints may be in the stack that owns it
+    net = compliant()
+    net.remove("Vpc")
+    assert statuses(INTERFACE_ENDPOINTS, net) == {"Vpc": Status.PASS}
+    net.remove("Runtime")
+    result = findings(INTERFACE_ENDPOINTS, net)["Vpc"]
+    assert result.status is Status.UNKNOWN
+    assert "missing bedrock-runtime" in result.reason
+    assert "VPC Vpc is not in the inventory" in result.reason
+    net = compliant()
+    net.remove("Vpc")
+    net.replace("Runtime", private_dns_enabled=False)
+    assert statuses(INTERFACE_ENDPOINTS, net) == {"Vpc": Status.UNKNOWN}
+
+
+def test_s3_gateway_of_a_vpc_outside_the_inventory_is_unknown() -> None:
+    net = compliant()
+    net.remove("Vpc")
+    assert statuses(S3_GATEWAY, net) == {"PrivateRt": Status.PASS}
+    net.remove("S3")
+    result = findings(S3_GATEWAY, net)["PrivateRt"]
+    assert result.status is Status.UNKNOWN
+    assert "VPC Vpc is not in the inventory" in result.reason
+
+
+def test_s3_gateway_route_to_an_endpoint_outside_the_inventory_is_unknown() -> None:
+    # aws_vpc_endpoint_route_table_association with a shared VPC's endpoint
+    net = compliant()
+    net.remove("S3")
+    unseen = route(U("prefix list not in this plan"), T.GATEWAY_ENDPOINT, "vpce-0c9d")
+    net.replace("PrivateRt", routes=(unseen,))
+    result = findings(S3_GATEWAY, net)["PrivateRt"]
+    assert result.status is Status.UNKNOWN
+    assert "gateway endpoint vpce-0c9d, which is not in the inventory" in result.reason
+    # a DynamoDB gateway endpoint in the inventory is no S3 route: still a FAIL
+    net = compliant()
+    net.remove("S3")
+    net.endpoint("Dynamo", "Vpc", "dynamodb", kind=EndpointType.GATEWAY)
+    net.replace("PrivateRt", routes=(route("pl-dynamo", T.GATEWAY_ENDPOINT, "Dynamo"),))
+    assert statuses(S3_GATEWAY, net) == {"PrivateRt": Status.FAIL}
+
+
+def test_s3_gateway_with_unresolved_subnet_vpc() -> None:
+    # terraform-aws-modules/vpc: vpc_id = local.vpc_id is unknown in the plan
+    vpc = U("known after apply: module.vpc.aws_subnet.intra[0].vpc_id")
+    net = compliant()
+    for name in ("PrivateA", "PrivateB", "PrivateRt"):
+        net.replace(name, vpc=vpc)
+    # the endpoint names the table: AWS only allows that within one VPC
+    assert statuses(S3_GATEWAY, net) == {"PrivateRt": Status.PASS}
+    net.remove("S3")
+    result = findings(S3_GATEWAY, net)["PrivateRt"]
+    assert result.status is Status.UNKNOWN
+    assert "the VPC of workload subnet PrivateA is unresolved (known after apply" in result.reason
+    # the table's VPC answers for the subnets'
+    net.replace("PrivateRt", vpc="Vpc")
+    assert statuses(S3_GATEWAY, net) == {"PrivateRt": Status.FAIL}
+
+
+def test_s3_gateway_endpoint_with_unresolved_vpc_may_serve_the_table() -> None:
+    net = compliant()
+    net.replace("S3", vpc=U("Fn::ImportValue VpcId"), route_tables=(U("Ref Tables"),))
+    result = findings(S3_GATEWAY, net)["PrivateRt"]
+    assert result.status is Status.UNKNOWN
+    assert "route tables of S3 gateway endpoint S3 are unresolved" in result.reason

@@ -147,6 +147,28 @@ def test_endpoint_route_table_association(tmp_path: Path) -> None:
     ]
 
 
+def test_route_table_association_with_an_endpoint_outside_the_plan(tmp_path: Path) -> None:
+    # a shared VPC's S3 gateway endpoint, read with data.aws_vpc_endpoint: the association
+    # still gives the plan's table a gateway endpoint route (whose prefix list is unknown)
+    plan = Plan().resource(
+        "aws_route_table.app", {"vpc_id": "vpc-shared", "route": []}, unknown={"id": True}
+    )
+    plan.resource("aws_vpc_endpoint_route_table_association.s3", {"vpc_endpoint_id": "vpce-shared", "route_table_id": None},
+                  unknown={"id": True, "route_table_id": True},
+                  expressions={"vpc_endpoint_id": const("vpce-shared"),
+                               "route_table_id": ref("aws_route_table.app.id")})  # fmt: skip
+    inventory = plan.load(tmp_path)
+    table = inventory.get("aws_route_table.app", RouteTable)
+    assert table is not None
+    (route,) = [r for r in table.routes if r.target_kind is RouteTarget.GATEWAY_ENDPOINT]
+    assert route.target == "vpce-shared"
+    assert route.origin == "aws_vpc_endpoint_route_table_association.s3"
+    assert isinstance(route.destination_prefix_list, Unresolved)
+    # the endpoint itself is still not in the plan
+    (gap,) = inventory.gaps_for("aws_vpc_endpoint_route_table_association.s3")
+    assert "vpce-shared, which is not in this plan" in gap.reason
+
+
 def _table_with_observed_routes(
     plan: Plan, routes: list[dict[str, str]], declared: bool = False
 ) -> Plan:

@@ -16,15 +16,17 @@ from __future__ import annotations
 from msgspec import Struct
 
 from airlock.inventory.model import Resource
-from airlock.inventory.network import Subnet
+from airlock.inventory.network import RouteTable, Subnet, Vpc
 
+from .addresses import parse_cidr
 from .exits import WHO, ExitJudge
 from .filters import source_blind
 from .paths import Hop, HopKind, Path, PathOutcome, Reach
 from .router import Router
 from .subjects import Profile, SubjectKind, Tri
+from .tables import route_table_view
 from .topology import Topology
-from .walk import Assume
+from .walk import Assume, name_of
 
 MAX_PATHS = 12
 
@@ -98,7 +100,7 @@ class Evaluator:
         if certain:
             reason = f"traffic from {WHO} leaves the boundary: {summary(certain[0].path)}"
             return _Core(Reach.OPEN, reason, _cap(certain), ())
-        maybe = self._steps(profile, Assume.OPEN, only_open=True)
+        maybe = [self._explained(profile, s) for s in self._steps(profile, Assume.OPEN, True)]
         unknowns = tuple(
             dict.fromkeys([*profile.missing, *(u for s in maybe for u in s.path.unknowns)])
         )
@@ -144,6 +146,53 @@ class Evaluator:
                 out.append(_Step(index, Path(end.outcome, (acl_hop, *end.hops), end.reason)))
         return out
 
+    def _explained(self, profile: Profile, step: _Step) -> _Step:
+        """The step with the unknowns that make it only possible, when the walk recorded none.
+
+        The walk records the unknowns it follows (an unresolved target, a security group not
+        in the inventory), not those the closed reading stops at: routes whose destinations
+        are unresolved could take every destination of the path, and the network ACL of a
+        NAT gateway's subnet cannot judge a source whose CIDR is unresolved.
+        """
+        path = step.path
+        if path.unknowns:
+            return step
+        subnet = profile.placements[step.placement].subnet
+        reasons: list[str] = []
+        vpc = self.topo.key(subnet.vpc)
+        for hop in path.hops:
+            if hop.kind is HopKind.SUBNET:
+                crossed = self.topo.get(hop.id, Subnet)
+                vpc = self.topo.key(crossed.vpc) if crossed is not None else None
+                cidr = _unknown_cidr(subnet)
+                if cidr is not None:
+                    reasons.append(
+                        f"the CIDR of subnet {subnet.id} is not known ({cidr}), so the network "
+                        f"ACL of subnet {hop.id} cannot be judged for its traffic"
+                    )
+            table = self.topo.get(hop.id, RouteTable) if hop.kind is HopKind.ROUTE_TABLE else None
+            if table is not None:
+                reasons.extend(self._unknown_routes(table, self.topo.key(table.vpc) or vpc))
+        if not reasons:
+            return step
+        unknowns = tuple(dict.fromkeys(reasons))
+        return _Step(
+            step.placement, Path(path.outcome, path.hops, path.reason, path.example, unknowns)
+        )
+
+    def _unknown_routes(self, table: RouteTable, vpc: str | None) -> list[str]:
+        """What the routes of a table with unknown destinations are."""
+        view = route_table_view(self.topo, table, vpc)
+        reasons = [p.reason for p in (*view.unresolved, *view.opaque)]
+        if view.unknown_locals:
+            if vpc is None:
+                reasons.append(f"the VPC of route table {table.id} is unresolved")
+            elif self.topo.get(vpc, Vpc) is None:
+                reasons.append(f"the CIDR blocks of VPC {vpc} are not in the inventory")
+            else:
+                reasons.append(f"CIDR blocks of VPC {vpc} are unresolved")
+        return reasons
+
     def _signature(self, profile: Profile) -> tuple[object, ...] | None:
         """What a judgment depends on; subjects with equal signatures share it."""
         if profile.missing:
@@ -154,8 +203,14 @@ class Evaluator:
             assoc = self.topo.route_tables_for(subnet)
             tables = tuple(t.id if t is not None else "" for t in assoc.tables)
             # messages about ambiguous routing name the subnet; the network ACLs of NAT
-            # gateway and appliance subnets may judge its CIDR
-            own = subnet.id if len(tables) != 1 or self._source_matters(subnet) else None
+            # gateway and appliance subnets may judge its CIDR; an unresolved CIDR is named
+            own = (
+                subnet.id
+                if len(tables) != 1
+                or self._source_matters(subnet)
+                or _unknown_cidr(subnet) is not None
+                else None
+            )
             parts.append(
                 (
                     tables,
@@ -245,6 +300,14 @@ def _outside(profile: Profile) -> SubjectResult:
     why = f"whether Lambda function {res.id} runs in a VPC is unresolved"
     path = Path(PathOutcome.UNKNOWN, hops, why, unknowns=(why,))
     return SubjectResult(res, kind, Reach.UNKNOWN, why, (path,), (why,))
+
+
+def _unknown_cidr(subnet: Subnet) -> str | None:
+    """The subnet's CIDR block that is not known, as text (a block it does not have is fine)."""
+    for value in (subnet.cidr_block, subnet.ipv6_cidr_block):
+        if value is not None and (not isinstance(value, str) or parse_cidr(value) is None):
+            return name_of(value)
+    return None
 
 
 def _with_outcome(path: Path, outcome: PathOutcome) -> Path:

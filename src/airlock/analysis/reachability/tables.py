@@ -77,10 +77,23 @@ class TableView(Struct, frozen=True):
     def shadow(self, family: Family, prefix: int) -> int:
         """How many addresses of a route with this prefix the unknown routes could take."""
         bits = family.bits
-        count = sum(1 for p in self.unresolved if p.family in (None, family))
-        total = count * (1 << (bits - prefix - 1)) if prefix < bits else 0
-        total += self.unknown_locals * (1 << (bits - (16 if family is Family.IPV4 else 44)))
-        total += len(self.opaque) * (1 << (bits - 6))
+        block = 1 << (bits - (16 if family is Family.IPV4 else 44))  # the largest VPC CIDR
+        listed = 1 << (bits - 6)  # what a prefix list Airlock cannot read is taken to hold
+        count = total = 0
+        for p in self.unresolved:
+            if p.family not in (None, family):
+                continue
+            if p.kind is RouteTarget.LOCAL:
+                # a local route's destination is a CIDR block of the VPC, never more
+                total += block
+            elif p.kind is RouteTarget.GATEWAY_ENDPOINT and p.family is None:
+                # the endpoint's AWS-managed prefix list (S3 or DynamoDB addresses)
+                total += listed
+            else:
+                count += 1
+        total += count * (1 << (bits - prefix - 1)) if prefix < bits else 0
+        total += self.unknown_locals * block
+        total += len(self.opaque) * listed
         return total
 
 

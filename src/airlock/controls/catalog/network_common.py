@@ -42,6 +42,17 @@ def vpc_subject(topo: Topology, vpc_key: str) -> Subject:
     return ResourceRef(type="AWS::EC2::VPC", id=vpc_key)
 
 
+def vpc_elsewhere(topo: Topology, vpc_key: str, what: str) -> str | None:
+    """Why a VPC's ``what`` may exist although the inventory shows none: the VPC itself is not
+    in the inventory (an existing or shared VPC, whose stack may hold them). None when it is."""
+    if topo.get(vpc_key, Vpc) is not None:
+        return None
+    return (
+        f"VPC {vpc_key} is not in the inventory, so its {what} may be defined with it, "
+        "outside what Airlock was given"
+    )
+
+
 def subnet_ref(ref: str) -> ResourceRef:
     return ResourceRef(type="AWS::EC2::Subnet", id=ref)
 

@@ -18,7 +18,9 @@ Which interface endpoints a workload VPC needs depends on what the deployment co
 ``bedrock``, ``bedrock-agent``, ``sts``, ``logs`` and ``monitoring`` are the reference
 architecture's full list; the ones not required above are reported as recommended, not
 failed. An endpoint without private DNS does not count: SDK calls to the default hostname
-resolve to the public service endpoint.
+resolve to the public service endpoint. When the workload VPC is not in the inventory (an
+existing or shared VPC), an endpoint the inventory lacks is UNKNOWN: the VPC's own stack may
+hold it.
 """
 
 from __future__ import annotations
@@ -49,10 +51,10 @@ from airlock.inventory.compute import (
 )
 from airlock.inventory.encryption import KmsKey, Secret
 from airlock.inventory.model import Inventory, Resource, Unresolved
-from airlock.inventory.network import RouteTable, RouteTarget, VpcEndpoint
+from airlock.inventory.network import RouteTable, RouteTarget, Subnet, VpcEndpoint
 from airlock.obligations.model import Topic
 
-from .network_common import no_workload, reachability, vpc_subject, vpcless
+from .network_common import no_workload, reachability, vpc_elsewhere, vpc_subject, vpcless
 
 ARCHITECTURE = (
     "bedrock-runtime",
@@ -153,7 +155,18 @@ def _judge_vpc(ctx: ScanContext, r: Reachability, vpc: str, hosts: dict[str, lis
             parts.append(f"missing {', '.join(missing)}")
         if no_dns:
             parts.append(f"private DNS disabled on {', '.join(no_dns)}")
-        reason = f"VPC {vpc} lacks required interface endpoints: {'; '.join(parts)}"
+        lacks = "; ".join(parts)
+        # an endpoint (or a second one, with private DNS) may be in the VPC's own stack
+        elsewhere = vpc_elsewhere(topo, vpc, "interface endpoints")
+        if elsewhere is not None:
+            return unknown(
+                subject,
+                f"cannot confirm the interface endpoints of VPC {vpc} ({lacks} in the "
+                f"inventory): {elsewhere}",
+                unknowns=[elsewhere, *unknowns],
+                **evidence,
+            )
+        reason = f"VPC {vpc} lacks required interface endpoints: {lacks}"
         return failed(subject, reason, **evidence)
     if unknowns:
         return unknown(
@@ -206,11 +219,15 @@ def check_interface_endpoints(ctx: ScanContext) -> Iterable[Verdict]:
 
 
 def _s3_gateways(r: Reachability, vpc: str | None) -> list[VpcEndpoint]:
-    return [
-        e
-        for e in r.topology.endpoints_by_vpc.get(vpc, [])
-        if same_service(endpoint_service(e), "s3") and is_gateway(e)
-    ]
+    """The S3 gateway endpoints that may serve a route table of ``vpc``: the VPC's own and
+    those whose VPC is unresolved (all of them when ``vpc`` is unresolved)."""
+    topo = r.topology
+    pool = (
+        topo.endpoints
+        if vpc is None
+        else [*topo.endpoints_by_vpc.get(vpc, []), *topo.endpoints_by_vpc.get(None, [])]
+    )
+    return [e for e in pool if same_service(endpoint_service(e), "s3") and is_gateway(e)]
 
 
 def _s3_interface(r: Reachability, vpc: str | None) -> VpcEndpoint | None:
@@ -234,37 +251,52 @@ def _covers(r: Reachability, endpoint: VpcEndpoint, table: RouteTable) -> bool |
     return None if None in keys else False
 
 
+def _unseen_gateways(r: Reachability, table: RouteTable) -> list[str]:
+    """Gateway endpoints the table routes to that are not in the inventory (a shared VPC's
+    endpoint associated with the table): S3's or DynamoDB's, the inventory cannot tell."""
+    found: list[str] = []
+    for route in table.routes:
+        if route.target_kind is not RouteTarget.GATEWAY_ENDPOINT:
+            continue
+        if r.topology.get(route.target, VpcEndpoint) is None:
+            via = f" (through {route.origin})" if route.origin else ""
+            found.append(f"{route.target}{via}")
+    return found
+
+
 def _judge_table(
-    r: Reachability, table: RouteTable | None, vpc: str | None, subnets: list[str]
+    r: Reachability, table: RouteTable | None, vpc: str | None, subnets: list[Subnet]
 ) -> Verdict:
     topo = r.topology
+    ids = [s.id for s in subnets]
     subject = (
         table
         if table is not None
         else (
             vpc_subject(topo, vpc)
             if vpc
-            else ResourceRef("AWS::EC2::RouteTable", f"main of {subnets[0]}")
+            else ResourceRef("AWS::EC2::RouteTable", f"main of {subnets[0].id}")
         )
     )
-    evidence: dict[str, Any] = {"subnets": subnets}
+    evidence: dict[str, Any] = {"subnets": ids}
     name = table.id if table is not None else f"the main route table of VPC {vpc} (implicit)"
     gateways = _s3_gateways(r, vpc)
     evidence["s3_gateway_endpoints"] = [e.id for e in gateways]
-    if table is not None:
-        results = [_covers(r, e, table) for e in gateways]
-        if any(results):
-            found = gateways[results.index(True)]
-            return passed(
-                subject, f"{name} routes S3 through gateway endpoint {found.id}", **evidence
-            )
-        if None in results:
-            return unknown(
-                subject,
-                f"route tables of an S3 gateway endpoint are unresolved, so "
-                f"cannot tell whether {name} has its route",
-                **evidence,
-            )
+    results = [_covers(r, e, table) for e in gateways] if table is not None else []
+    if any(results):
+        # AWS associates a gateway endpoint only with route tables of its own VPC: one that
+        # names this table serves it, even when the VPC ids are unresolved
+        found = gateways[results.index(True)]
+        return passed(subject, f"{name} routes S3 through gateway endpoint {found.id}", **evidence)
+    if vpc is None:
+        first = subnets[0]
+        why = first.vpc.reason if isinstance(first.vpc, Unresolved) else str(first.vpc)
+        return unknown(
+            subject,
+            f"the VPC of workload subnet {first.id} is unresolved ({why}), so "
+            f"whether an S3 gateway endpoint serves {name} cannot be checked",
+            **evidence,
+        )
     interface = _s3_interface(r, vpc)
     if interface is not None and interface.private_dns_enabled is True:
         evidence["s3_interface_endpoint"] = interface.id
@@ -274,10 +306,34 @@ def _judge_table(
             f"through interface endpoint {interface.id}",
             **evidence,
         )
+    if None in results:
+        endpoint = gateways[results.index(None)]
+        return unknown(
+            subject,
+            f"the route tables of S3 gateway endpoint {endpoint.id} are unresolved, so "
+            f"cannot tell whether {name} has its route",
+            **evidence,
+        )
+    unseen = _unseen_gateways(r, table) if table is not None else []
+    if unseen:
+        evidence["unseen_gateway_endpoints"] = unseen
+        return unknown(
+            subject,
+            f"{name} routes to gateway endpoint {unseen[0]}, which is not in the "
+            "inventory, so whether it is an S3 endpoint is unknown",
+            **evidence,
+        )
+    elsewhere = vpc_elsewhere(topo, vpc, "S3 gateway endpoint")
+    if elsewhere is not None:
+        return unknown(
+            subject,
+            f"no S3 gateway endpoint in the inventory is associated with {name}, but {elsewhere}",
+            **evidence,
+        )
     return failed(
         subject,
         f"no S3 gateway endpoint is associated with {name}, used by workload "
-        f"subnets {', '.join(subnets)}",
+        f"subnets {', '.join(ids)}",
         **evidence,
     )
 
@@ -285,7 +341,7 @@ def _judge_table(
 def check_s3_gateway(ctx: ScanContext) -> Iterable[Verdict]:
     r = reachability(ctx)
     topo = r.topology
-    tables: dict[str, tuple[RouteTable | None, str | None, list[str]]] = {}
+    tables: dict[str, tuple[RouteTable | None, str | None, list[Subnet]]] = {}
     verdicts: list[Verdict] = []
     for chosen in r.workload.subnets:
         subnet = chosen.subnet
@@ -297,9 +353,10 @@ def check_s3_gateway(ctx: ScanContext) -> Iterable[Verdict]:
             )
             continue
         table = assoc.tables[0]
-        vpc = topo.key(subnet.vpc)
+        # a subnet is associated only with route tables of its own VPC
+        vpc = topo.key(subnet.vpc) or (topo.key(table.vpc) if table is not None else None)
         key = table.id if table is not None else f"implicit:{vpc}"
-        tables.setdefault(key, (table, vpc, []))[2].append(subnet.id)
+        tables.setdefault(key, (table, vpc, []))[2].append(subnet)
     for table, vpc, subnets in tables.values():
         verdicts.append(_judge_table(r, table, vpc, subnets))
     if not verdicts:

@@ -19,7 +19,7 @@ from airlock.inventory.model import Unresolved
 from airlock.inventory.network import FlowLog
 from airlock.obligations.model import Topic
 
-from .network_common import no_workload, reachability, vpc_subject, vpcless
+from .network_common import no_workload, reachability, vpc_elsewhere, vpc_subject, vpcless
 
 
 def _traffic(log: FlowLog) -> str:
@@ -63,6 +63,14 @@ def _judge(
     if "unknown" in states or loose:
         return unknown(
             subject, f"the traffic type or target of a flow log of {vpc} is unresolved", **evidence
+        )
+    elsewhere = vpc_elsewhere(topo, vpc, "flow logs")
+    if elsewhere is not None:
+        # a flow log of the VPC (or a second one, with ALL) may be in the VPC's own stack
+        return unknown(
+            subject,
+            f"no flow log in the inventory records all traffic of {vpc}, but {elsewhere}",
+            **evidence,
         )
     partial = [s for s in states if s not in ("none", "ALL")]
     if partial:

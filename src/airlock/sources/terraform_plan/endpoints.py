@@ -8,13 +8,15 @@ is optional and computed: omitted, AWS applies the full-access default (``None``
 (``None``), whatever restrictive policy the endpoint's own planned ``policy`` attribute still
 shows (it was planned before the provider knew the policy resource goes away). The route table,
 subnet and security group associations add to (or, deleted, remove from) the endpoint's lists.
-An endpoint left with no security group gets the VPC's default security group.
+An endpoint left with no security group gets the VPC's default security group. A route table
+association with an endpoint outside the plan gives the plan's route table the gateway
+endpoint's route (its prefix list unknown), so that the association is not lost.
 """
 
 from __future__ import annotations
 
 from airlock.inventory.model import Resource, Unresolved, Val
-from airlock.inventory.network import EndpointType, VpcEndpoint
+from airlock.inventory.network import EndpointType, Route, RouteTable, RouteTarget, VpcEndpoint
 from airlock.sources.terraform_plan import families as F
 from airlock.sources.terraform_plan.assembly import Assembly, Builders, Joiners
 from airlock.sources.terraform_plan.view import ResourceView
@@ -66,9 +68,26 @@ def endpoint_policy(v: ResourceView, out: Assembly) -> None:
 
 def endpoint_route_table(v: ResourceView, out: Assembly) -> None:
     target = _target(v, out)
+    table = v.required_ref("route_table_id", family=F.ROUTE_TABLE)
     if target is not None:
-        table = v.required_ref("route_table_id", family=F.ROUTE_TABLE)
         out.contribute(v, target, "route_tables", [table], observed="route_table_ids")
+        return
+    # An endpoint outside the plan (a shared VPC's, read with data.aws_vpc_endpoint) still
+    # puts its route in a table of the plan; only gateway endpoints take route tables.
+    endpoint = v.ref("vpc_endpoint_id", family=F.VPC_ENDPOINT)
+    if (
+        endpoint is not None
+        and isinstance(table, str)
+        and isinstance(out.resources.get(table), RouteTable)
+    ):
+        unseen = Unresolved(f"the prefix list of gateway endpoint {endpoint} is not in this plan")
+        route = Route(
+            RouteTarget.GATEWAY_ENDPOINT,
+            endpoint,
+            destination_prefix_list=unseen,
+            origin=v.address,
+        )
+        out.contribute(v, table, "routes", [route])
 
 
 def endpoint_subnet(v: ResourceView, out: Assembly) -> None:
