@@ -307,16 +307,14 @@ SG = resources("""\
 """)
 
 
-def test_default_egress_is_kept_unless_declared_inline(load_yaml: Loader) -> None:
+def test_default_egress_is_replaced_by_any_egress_rule(load_yaml: Loader) -> None:
+    """CloudFormation revokes the default allow-all egress when it adds an egress rule,
+    inline or through a separate AWS::EC2::SecurityGroupEgress (CDK relies on it)."""
     inventory = load_yaml(SG)
     open_ = _get(inventory, "Open", SecurityGroup)
     assert isinstance(open_, SecurityGroup)
     egress = [(r.protocol, r.cidr_ipv4, r.cidr_ipv6, r.origin) for r in open_.egress]
-    assert egress == [
-        ("-1", "0.0.0.0/0", None, None),
-        ("-1", None, "::/0", None),
-        ("tcp", "10.0.0.0/8", None, "Separate"),
-    ]
+    assert egress == [("tcp", "10.0.0.0/8", None, "Separate")]
     assert open_.ingress[0].protocol == "tcp" and open_.ingress[1].security_group == "Closed"
     closed = _get(inventory, "Closed", SecurityGroup)
     assert isinstance(closed, SecurityGroup)

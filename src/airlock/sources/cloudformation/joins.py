@@ -26,6 +26,8 @@ class Attachment(Struct, frozen=True):
     what: str
     #: set the field to items[0] instead of appending items
     assign: bool = False
+    #: items this attachment takes out of the field (AWS's default rules that it displaces)
+    displaces: tuple[Any, ...] = ()
 
 
 class Joins:
@@ -40,9 +42,12 @@ class Joins:
         items: tuple[Any, ...],
         origin: str,
         what: str,
+        displaces: tuple[Any, ...] = (),
     ) -> None:
         kinds = kinds if isinstance(kinds, tuple) else (kinds,)
-        self.pending.append(Attachment(target, kinds, field, items, origin, what))
+        self.pending.append(
+            Attachment(target, kinds, field, items, origin, what, displaces=displaces)
+        )
 
     def assign(
         self,
@@ -79,7 +84,9 @@ class Joins:
                     changes[attachment.field] = attachment.items[0]
                 else:
                     current = tuple(
-                        changes.get(attachment.field, getattr(resource, attachment.field))
+                        i
+                        for i in changes.get(attachment.field, getattr(resource, attachment.field))
+                        if i not in attachment.displaces
                     )
                     # an id listed on both sides (role lists policy, policy lists role) once
                     new = tuple(

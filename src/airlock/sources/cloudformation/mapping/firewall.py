@@ -1,10 +1,11 @@
 """Security groups and network ACLs, with the rules AWS adds on its own.
 
-* A security group that declares no ``SecurityGroupEgress`` (or an empty list) keeps the
-  default allow-all egress rules (IPv4 ``0.0.0.0/0`` and IPv6 ``::/0``). Declaring egress
-  inline replaces them. Separate ``AWS::EC2::SecurityGroupEgress`` resources do **not**
-  remove them: CloudFormation only revokes the default when the group itself lists egress
-  rules (AWS CloudFormation reference, AWS::EC2::SecurityGroup; aws/aws-cdk#987).
+* A security group that declares no ``SecurityGroupEgress`` (or an empty list) gets the
+  default allow-all egress rules (IPv4 ``0.0.0.0/0`` and IPv6 ``::/0``). Egress rules replace
+  them, whether listed inline or added by separate ``AWS::EC2::SecurityGroupEgress``
+  resources: CloudFormation revokes the default when it adds an egress rule to the group
+  (aws/aws-cdk#987 and the fix in #998, which relies on it;
+  aws-cloudformation/cfn-language-discussion#157).
 * Every network ACL ends with the ``*`` rules (number 32767) that deny everything.
 """
 
@@ -101,6 +102,7 @@ def _separate_rule(field: str) -> Mapper:
             (rule(p, ingress, d.logical_id),),
             d.logical_id,
             "security group rule",
+            displaces=() if ingress else DEFAULT_EGRESS,
         )
 
     return mapper
