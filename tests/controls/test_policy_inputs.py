@@ -5,7 +5,7 @@ from __future__ import annotations
 from control_fixtures import U, allow, doc
 
 from airlock.analysis.policy import PolicyKind, PolicySet, Principal, Verdict, can
-from airlock.controls.deploy_tokens import for_evaluator, shown, shown_value
+from airlock.controls.deploy_tokens import for_evaluator, shown, shown_value, unwritten_arn
 from airlock.controls.policy_documents import DocumentBook
 
 KEY = "arn:aws:kms:${AWS::Region}:${AWS::AccountId}:key/${DataKey}"
@@ -76,3 +76,52 @@ def test_the_written_statement_is_shown_for_a_reference() -> None:
         "policy": "app",
         "statement": written["Statement"][0],
     }
+
+
+def test_an_arn_nobody_wrote_out_is_unresolved_not_literal() -> None:
+    # `!GetAtt Thing.ThingArn` of a type Airlock has no ARN format for: as literal text it
+    # would match nothing, so the Allow would grant nothing
+    book = DocumentBook()
+    grant = book.document(
+        doc(allow("bedrock:InvokeAgent", "${Thing.ThingArn}")), PolicyKind.IDENTITY, "app"
+    )
+    role = Principal.role("arn:aws:iam::111122223333:role/app")
+    target = "arn:aws:bedrock:eu-central-1:111122223333:agent-alias/A/B"
+    answer = can(role, "bedrock:InvokeAgent", target, PolicySet(identity=(grant,)))
+    assert answer.status is Verdict.UNKNOWN
+    assert "${Thing.ThingArn} stands for an ARN known only after deployment" in book.explain(answer)
+    # nor does a Deny naming it deny nothing
+    allow_all = book.document(doc(allow("bedrock:*", "*")), PolicyKind.IDENTITY, "all")
+    deny = book.document(
+        doc({"Effect": "Deny", "Action": "bedrock:*", "Resource": "${Thing.ThingArn}"}),
+        PolicyKind.IDENTITY,
+        "deny",
+    )
+    both = PolicySet(identity=(allow_all, deny))
+    assert can(role, "bedrock:InvokeAgent", target, both).status is Verdict.UNKNOWN
+
+
+def test_which_tokens_stand_for_unwritten_arns() -> None:
+    assert unwritten_arn("${Thing.ThingArn}") is not None
+    assert unwritten_arn("${Thing.Arn}/*") is not None
+    assert unwritten_arn("${Thing}", resource=True) is not None  # Ref in Resource: an ARN
+    # ids and names written the same way on both sides stay literal
+    assert unwritten_arn("${Endpoint}") is None
+    assert unwritten_arn("${Guardrail.GuardrailId}") is None
+    assert unwritten_arn("arn:aws:kms:${AWS::Region}:${AWS::AccountId}:key/${Key}") is None
+    assert unwritten_arn("${AWS::AccountId}", resource=True) is None
+    book = DocumentBook()
+    pinned = book.document(
+        doc(
+            allow(
+                "bedrock:InvokeModel",
+                "*",
+                Condition={"StringEquals": {"aws:SourceVpce": "${Endpoint}"}},
+            )
+        ),
+        PolicyKind.IDENTITY,
+        "pinned",
+    )
+    role = Principal.role("arn:aws:iam::111122223333:role/app")
+    answer = can(role, "bedrock:InvokeModel", "*", PolicySet(identity=(pinned,)))
+    assert answer.status is Verdict.ALLOW

@@ -1,13 +1,22 @@
 """Where a cross-region inference profile may send a request: prefix -> destination regions.
 
-A system inference profile id is ``<geo>.<model id>``; requests made through it may be
-processed in any region of its geography (prompts and outputs travel; data at rest stays in
-the source region). The destination set is defined per profile and changes as AWS adds
-regions, so this dated table is a fallback for offline sources: a live source should read
-``ListInferenceProfiles`` (``models[].modelArn`` names each destination) instead.
+A system inference profile id is ``<geo>.<model id>``; requests made through it stay in its
+geography (prompts and outputs travel; data at rest stays in the source region). The
+destination set is defined per profile -- per model, and for some profiles per source
+region -- and changes as AWS adds regions, so these dated tables are a fallback for offline
+sources: a live source should read ``ListInferenceProfiles`` (``models[].modelArn`` names each
+destination) instead.
+
+:data:`PROFILES` holds the destinations of the profiles the Bedrock user guide spells out;
+any other profile falls back to :data:`GEOGRAPHIES`, every region its geography may route to.
+That is a superset of the profile's own destinations: all of it allowed proves the profile
+stays inside, but one region of it outside proves nothing for this model (``Destinations
+.per_model`` is False) -- only that fewer than two of them are allowed does, because a
+cross-Region profile spreads requests over several regions.
 
 Source: the ``CrossRegionInferenceProfileRegion`` table of ``@aws-cdk/aws-bedrock-alpha``
-(tag v2.275.0-alpha.0) and the Bedrock user guide, as collected in reference/iac.md §6.
+(tag v2.275.0-alpha.0) and the Bedrock user guide ("Supported Regions and models for
+inference profiles"), as collected in reference/iac.md §6.
 """
 
 from __future__ import annotations
@@ -110,12 +119,25 @@ def profile_prefix(profile_id: str) -> str | None:
     return None
 
 
+#: profile id -> source region -> destinations, for the profiles whose destinations the
+#: Bedrock user guide spells out (it names this one as routing differently per source region)
+PROFILES: Mapping[str, Mapping[str, frozenset[str]]] = {
+    "us.anthropic.claude-3-haiku-20240307-v1:0": {
+        "us-east-2": frozenset({"us-east-1", "us-east-2", "us-west-2"}),
+        "us-west-2": frozenset({"us-east-1", "us-west-2"}),
+    },
+}
+
+
 class Destinations(Struct, frozen=True):
     """Where a reference may be processed: ``regions`` (None: anywhere), or unknown."""
 
     regions: frozenset[str] | None
     known: bool = True
     why: str = ""
+    #: True: ``regions`` are the profile's own; False: its geography's, a superset of them
+    per_model: bool = False
+    source: str | None = None
 
     def outside(self, allowed: frozenset[str]) -> frozenset[str] | None:
         """Destinations outside ``allowed``; None when the destination is "anywhere"."""
@@ -123,8 +145,21 @@ class Destinations(Struct, frozen=True):
             return None
         return self.regions - allowed
 
+    def surely_outside(self, allowed: frozenset[str]) -> bool:
+        """Whether the profile routes some request outside ``allowed`` for certain."""
+        outside = self.outside(allowed)
+        if outside is None or self.per_model:
+            return outside is None or bool(outside)
+        if not outside:
+            return False
+        if self.source is not None and self.source not in allowed:
+            return True  # data at rest stays in the source region
+        return len((self.regions or frozenset()) & allowed) < 2
 
-def destinations_of(prefix: str, source_region: str | None) -> Destinations:
+
+def destinations_of(
+    prefix: str, source_region: str | None, profile_id: str | None = None
+) -> Destinations:
     """The regions a ``<prefix>.`` profile called in ``source_region`` may process in."""
     geo = geography(prefix)
     if geo is None:
@@ -133,9 +168,12 @@ def destinations_of(prefix: str, source_region: str | None) -> Destinations:
         )
     if geo.destinations is None:
         return Destinations(None, why=geo.note)
+    own = PROFILES.get(profile_id or "", {}).get(source_region or "")
+    if own is not None:
+        return Destinations(own, per_model=True, source=source_region)
     if not geo.verified:
         return Destinations(geo.destinations, known=False, why=geo.note)
     regions = set(geo.destinations)
     if source_region:
         regions.add(source_region)
-    return Destinations(frozenset(regions), why=geo.note)
+    return Destinations(frozenset(regions), why=geo.note, source=source_region)

@@ -18,6 +18,10 @@ through identity policies, permissions boundary, bucket policy, SCPs and RCPs:
   answer DENY, except that S3 always lets the bucket owner's root user get, put and delete
   the bucket policy (only an SCP stops that, so it stays UNKNOWN without one).
 
+A bucket whose account is unresolved and not the writers' (a Terraform provider assuming a
+role the plan does not show) is evaluated as the workload's, but a grant that would not
+also reach it from another account -- an identity policy alone -- is UNKNOWN, not a FAIL.
+
 Object Lock in COMPLIANCE mode with enough retention makes the deletion paths harmless for
 locked records (nobody, the root user included, can delete a locked version or shorten its
 retention), and ``s3:DeleteObject`` without a version only writes a delete marker on a
@@ -45,7 +49,10 @@ from airlock.controls.deploy_tokens import for_evaluator, shown, shown_value
 from airlock.controls.judgement import Judgement, no, undecided, yes
 from airlock.controls.model import ScanContext
 from airlock.inventory.encryption import S3Bucket
-from airlock.inventory.model import Resource
+from airlock.inventory.model import Resource, Unresolved
+
+#: an account other than the workload's, standing for a bucket account that is unresolved
+_ELSEWHERE = "000000000002"
 
 
 class TamperAction(Struct, frozen=True):
@@ -94,6 +101,21 @@ class _Outcome(Struct, frozen=True):
     why: str
 
 
+def unresolved_owner(ctx: ScanContext, use: BucketUse) -> Unresolved | None:
+    """The bucket's account when it is unresolved and may differ from its writers'.
+
+    An unresolved account equal to a writer's is the same unknown account (every resource of
+    a template is in its stack's account); any other may be a separate account.
+    """
+    bucket = use.bucket
+    if bucket is None or not isinstance(bucket.account, Unresolved):
+        return None
+    writers = [ctx.inventory.get(user_id, Resource) for user_id in use.users]
+    if any(w is not None and w.account == bucket.account for w in writers):
+        return None
+    return bucket.account
+
+
 def audit_tamper(ctx: ScanContext, use: BucketUse) -> Judgement:
     """Can a principal of the workload account delete or weaken this audit bucket? (YES is bad)"""
     bucket = use.bucket
@@ -123,6 +145,22 @@ def audit_tamper(ctx: ScanContext, use: BucketUse) -> Judgement:
     if opened is not None:
         return opened
     failing = next((o for o in outcomes if o.grade == "fail"), None)
+    elsewhere = unresolved_owner(ctx, use)
+    if (
+        failing is not None
+        and elsewhere is not None
+        and not _reaches_elsewhere(auth, failing, policy, arn)
+    ):
+        who = (
+            failing.subject.resource.id
+            if failing.subject.resource is not None
+            else failing.subject.label
+        )
+        return undecided(
+            f"{who} may call {failing.item.action} on bucket {bucket.id} if it is in the workload account, but its account is unresolved: {elsewhere.reason}.",
+            actions=checked,
+            proof=auth.evidence(failing.answer),
+        )
     if failing is not None:
         return _failed(auth, bucket, failing, checked)
     doubtful = next((o for o in outcomes if o.grade == "unknown"), None)
@@ -231,6 +269,19 @@ def _judge_action(
             grade, why = "harmless", f"{why_harmless}"
         out.append(_Outcome(item, subject, answer, grade, why))
     return out
+
+
+def _reaches_elsewhere(
+    auth: Authorization, failing: _Outcome, policy: PolicyDocument | None, arn: str
+) -> bool:
+    """Whether a failing grant also holds when the bucket is in another account."""
+    item = failing.item
+    target = for_evaluator(f"{arn}/*" if item.on_objects else arn)
+    answer = auth.ask(
+        failing.subject, item.action, target, resource_policy=policy,
+        resource_account=_ELSEWHERE, rcp_service=True,
+    )  # fmt: skip
+    return answer.status is Verdict.ALLOW
 
 
 def _grade(

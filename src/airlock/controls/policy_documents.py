@@ -32,7 +32,7 @@ from msgspec import Struct, field
 
 from airlock.analysis.policy import Answer, PolicyDocument, PolicyKind, StatementRef, Verdict
 from airlock.controls.aws_managed import KNOWN
-from airlock.controls.deploy_tokens import for_evaluator, shown
+from airlock.controls.deploy_tokens import for_evaluator, shown, unwritten_arn
 from airlock.inventory.model import Unresolved
 
 #: AWS managed policies the evaluator knows besides :data:`airlock.controls.aws_managed.KNOWN`
@@ -66,17 +66,24 @@ class Written(Struct, frozen=True):
     whole: str | None = None  # the document cannot be read at all: why
 
 
-def _translate(value: Any, found: list[str]) -> Any:
-    """Tokens to stand-ins; Unresolved leaves to null (their reasons collected)."""
+def _translate(value: Any, found: list[str], resource: bool = False) -> Any:
+    """Tokens to stand-ins; Unresolved leaves and unwritten ARNs to null (reasons collected)."""
     if isinstance(value, Unresolved):
         found.append(value.reason)
         return None
     if isinstance(value, str):
+        why = unwritten_arn(value, resource)
+        if why is not None:
+            found.append(why)
+            return None
         return for_evaluator(value)
     if isinstance(value, Mapping):
-        return {for_evaluator(str(k)): _translate(v, found) for k, v in value.items()}
+        return {
+            for_evaluator(str(k)): _translate(v, found, k in ("Resource", "NotResource"))
+            for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
-        return [_translate(v, found) for v in value]
+        return [_translate(v, found, resource) for v in value]
     return value
 
 

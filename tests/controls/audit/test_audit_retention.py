@@ -12,7 +12,7 @@ from airlock.inventory.audit import Trail
 from airlock.inventory.bedrock import InvocationLogging
 from airlock.inventory.encryption import S3Bucket
 from airlock.inventory.identity import Role
-from airlock.inventory.model import NamedPolicy
+from airlock.inventory.model import NamedPolicy, Unresolved
 
 LOGGING = InvocationLogging(id="Logging", native_type="Custom::Logging", s3_bucket="Logs")
 SEVEN_YEARS = {
@@ -65,6 +65,18 @@ def test_trail_bucket_created_with_the_workload_fails() -> None:
     found = verdict("AL-AUD-008", inv(trail, bucket()), "Logs")
     assert found.status is Status.FAIL
     assert found.evidence["written_by"] == ["Trail"]
+
+
+def test_an_unresolved_bucket_account_is_separate_only_when_it_differs() -> None:
+    # one template: every resource is in the stack's unresolved account
+    stack = Unresolved("the account is chosen at deploy time")
+    trail = Trail(id="Trail", native_type="AWS::CloudTrail::Trail", s3_bucket="Logs", account=stack)
+    assert status("AL-AUD-008", inv(trail, bucket(account=stack)), "Logs") is Status.FAIL
+    # a Terraform provider that assumes a role the plan does not show
+    other = Unresolved("provider 'aws.audit' has credentials of its own")
+    found = verdict("AL-AUD-008", inv(trail, bucket(account=other)), "Logs")
+    assert found.status is Status.UNKNOWN
+    assert "may be in another account" in found.reason and other.reason in found.reason
 
 
 def test_invocation_log_bucket_must_be_local_so_forwarding_is_unknown() -> None:
@@ -198,6 +210,24 @@ def test_bucket_in_a_separate_account() -> None:
         status("AL-AUD-009", inv(LOGGING, bucket(account=OTHER, policy=U)), "Logs")
         is Status.UNKNOWN
     )
+
+
+def test_a_bucket_in_an_unresolved_account_fails_only_on_grants_that_cross_accounts() -> None:
+    elsewhere = Unresolved("provider 'aws.audit' has credentials of its own")
+    ops = role(allow("s3:DeleteObjectVersion", "arn:aws:s3:::audit-logs/*"), account=ACCOUNT)
+    # an identity grant reaches the bucket only if it is in the workload account
+    found = verdict("AL-AUD-009", inv(LOGGING, bucket(account=elsewhere), ops), "Logs")
+    assert found.status is Status.UNKNOWN
+    assert "if it is in the workload account" in found.reason and elsewhere.reason in found.reason
+    # the bucket policy grants it too: it reaches the bucket wherever it is
+    opened = {
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/ops"},
+        "Action": "s3:DeleteObjectVersion",
+        "Resource": "arn:aws:s3:::audit-logs/*",
+    }
+    leaky = bucket(account=elsewhere, policy=doc(opened))
+    assert status("AL-AUD-009", inv(LOGGING, leaky, ops), "Logs") is Status.FAIL
 
 
 def test_identity_deny_on_the_role_neutralizes() -> None:

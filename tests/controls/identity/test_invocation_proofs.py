@@ -121,6 +121,26 @@ def test_a_template_with_deploy_time_tokens() -> None:
     assert found.evidence["proof"]["principal"] == arn
 
 
+@pytest.mark.parametrize(
+    ("resource", "expected"),
+    [
+        # `!GetAtt Alias.AgentAliasArn`, as the CloudFormation source writes it
+        (
+            "arn:aws:bedrock:${AWS::Region}:${AWS::AccountId}:agent-alias/${Agent}/${Alias.AgentAliasId}",
+            Status.FAIL,
+        ),
+        # the ARN attribute of a type whose ARN the source cannot write: not a literal
+        ("${Thing.ThingArn}", Status.UNKNOWN),
+    ],
+)
+def test_a_template_grant_on_an_agent_alias(resource: str, expected: Status) -> None:
+    template = {"account": TOKEN_ACCOUNT, "region": TOKEN_REGION}
+    app = role(
+        allow("bedrock:InvokeAgent", resource), arn="arn:aws:iam::${AWS::AccountId}:role/${App}"
+    )
+    assert status("AL-IAM-006", inv(app, **template), "App") is expected
+
+
 def test_unresolved_parts_are_unknown_with_the_reason() -> None:
     lost = Role(
         id="App",

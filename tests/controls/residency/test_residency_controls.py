@@ -91,7 +91,7 @@ def _policy(*resources: str) -> ManagedPolicy:
         (
             f"arn:aws:bedrock:eu-central-1:{ACCOUNT}:inference-profile/eu.anthropic.claude-sonnet-4-5-20250929-v1:0",
             EU,
-            Status.FAIL,
+            Status.UNKNOWN,
         ),
         (
             f"arn:aws:bedrock:eu-central-1:{ACCOUNT}:inference-profile/global.anthropic.claude-sonnet-4-5-20250929-v1:0",
@@ -118,7 +118,7 @@ def _policy(*resources: str) -> ManagedPolicy:
             Settings(
                 allowed_regions=frozenset(GEOGRAPHIES["apac"].destinations or ()) - {"me-central-1"}
             ),
-            Status.FAIL,
+            Status.UNKNOWN,
         ),
     ],
 )
@@ -130,8 +130,54 @@ def test_eu_profile_passes_when_zurich_and_london_are_allowed() -> None:
     wide = Settings(allowed_regions=frozenset(GEOGRAPHIES["eu"].destinations or ()))
     profile = f"arn:aws:bedrock:eu-central-1:{ACCOUNT}:inference-profile/eu.anthropic.claude-sonnet-4-5-20250929-v1:0"
     assert status("AL-RES-003", inv(_policy(profile)), "P", wide) is Status.PASS
+
+
+def test_geography_fallback_outside_the_allowed_regions_is_unknown() -> None:
+    # the geography may route to Zurich and London, but this model's own profile may not
+    profile = f"arn:aws:bedrock:eu-central-1:{ACCOUNT}:inference-profile/eu.anthropic.claude-sonnet-4-5-20250929-v1:0"
     found = verdict("AL-RES-003", inv(_policy(profile)), "P", EU)
-    assert "eu-central-2" in found.reason and "eu-west-2" in found.reason
+    assert found.status is Status.UNKNOWN
+    assert "eu-central-2, eu-west-2 per its geography" in found.reason
+    assert "per-model destinations are not known to Airlock" in found.reason
+
+
+@pytest.mark.parametrize(
+    ("source", "allowed", "expected"),
+    [
+        # a cross-Region profile spreads over several regions: one allowed is not enough
+        ("eu-central-1", {"eu-central-1", "af-south-1"}, Status.FAIL),
+        # data at rest stays in a disallowed source region
+        ("eu-west-2", {"eu-central-1", "eu-west-1"}, Status.FAIL),
+        ("eu-central-1", {"eu-central-1", "eu-west-1"}, Status.UNKNOWN),
+    ],
+)
+def test_geography_fallback_fails_only_when_provable(
+    source: str, allowed: set[str], expected: Status
+) -> None:
+    profile = f"arn:aws:bedrock:{source}:{ACCOUNT}:inference-profile/eu.amazon.nova-lite-v1:0"
+    settings = Settings(allowed_regions=frozenset(allowed))
+    assert status("AL-RES-003", inv(_policy(profile)), "P", settings) is expected
+
+
+@pytest.mark.parametrize(
+    ("source", "expected", "words"),
+    [
+        ("us-west-2", Status.PASS, "destinations are all allowed"),
+        ("us-east-2", Status.FAIL, "may process in us-east-2"),
+    ],
+)
+def test_per_model_destinations_decide(source: str, expected: Status, words: str) -> None:
+    # the user guide's example: from us-west-2 this profile routes to us-east-1 and us-west-2
+    profile = f"arn:aws:bedrock:{source}:{ACCOUNT}:inference-profile/us.anthropic.claude-3-haiku-20240307-v1:0"
+    settings = Settings(allowed_regions=frozenset({"us-east-1", "us-west-2"}))
+    found = verdict("AL-RES-003", inv(_policy(profile)), "P", settings)
+    assert found.status is expected and words in found.evidence["routes"][0]["detail"]
+
+
+def test_a_model_without_its_own_destinations_falls_back_to_the_geography() -> None:
+    profile = f"arn:aws:bedrock:us-west-2:{ACCOUNT}:inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0"
+    settings = Settings(allowed_regions=frozenset({"us-east-1", "us-west-2"}))
+    assert status("AL-RES-003", inv(_policy(profile)), "P", settings) is Status.UNKNOWN
 
 
 def test_agents_use_their_region_for_bare_model_ids() -> None:
@@ -190,3 +236,9 @@ def test_profile_table() -> None:
     assert destinations_of("global", "eu-central-1").regions is None
     assert "me-central-1" in (destinations_of("apac", None).regions or set())
     assert not destinations_of("sa", None).known
+    geography = destinations_of("eu", "eu-central-1", "eu.amazon.nova-lite-v1:0")
+    assert not geography.per_model and "eu-central-2" in (geography.regions or set())
+    own = destinations_of("us", "us-west-2", "us.anthropic.claude-3-haiku-20240307-v1:0")
+    assert own.per_model and own.regions == {"us-east-1", "us-west-2"}
+    everywhere = destinations_of("global", "eu-central-1")
+    assert everywhere.surely_outside(frozenset({"eu-central-1"}))

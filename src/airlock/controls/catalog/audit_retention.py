@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from airlock.controls.audit_protection import audit_tamper
+from airlock.controls.audit_protection import audit_tamper, unresolved_owner
 from airlock.controls.buckets import BucketRole, BucketUse, bedrock_buckets, bucket_subject
 from airlock.controls.coverage import absence_is_proof
 from airlock.controls.judgement import Answer
@@ -143,6 +143,13 @@ def _judge_account(ctx: ScanContext, use: BucketUse) -> Verdict:
         return passed(
             use.bucket,
             f"Bucket {use.bucket.id} is in account {owner}, separate from the workload account {home}.",
+            **evidence,
+        )
+    elsewhere = unresolved_owner(ctx, use)
+    if elsewhere is not None:
+        return unknown(
+            use.bucket,
+            f"Bucket {use.bucket.id} may be in another account than the workload it records: {elsewhere.reason}.",
             **evidence,
         )
     if BucketRole.TRAIL not in use.roles:

@@ -173,14 +173,22 @@ def judge_reference(
         if ref.geo is None:
             return Route(ref.raw, Status.UNKNOWN, "the profile's geography is not known")
         source = ref.region if ref.region and not has_wildcard(ref.region) else holder_region
-        dests = destinations_of(ref.geo, source)
+        dests = destinations_of(ref.geo, source, ref.model_id)
         outside = dests.outside(allowed)
         if outside is None:
             return Route(ref.raw, Status.FAIL, f"{dests.why} (a {ref.geo}. profile)")
         if not dests.known:
             return Route(ref.raw, Status.UNKNOWN, dests.why)
+        listed = ", ".join(sorted(outside))
+        if outside and dests.surely_outside(allowed):
+            return Route(ref.raw, Status.FAIL, f"may process in {listed}")
         if outside:
-            return Route(ref.raw, Status.FAIL, f"may process in {', '.join(sorted(outside))}")
+            # The geography's regions stand in for the profile's own, which may leave them out.
+            return Route(
+                ref.raw,
+                Status.UNKNOWN,
+                f"the {ref.geo}. profile may route to {listed} per its geography; its per-model destinations are not known to Airlock",
+            )
         return Route(ref.raw, Status.PASS, f"{ref.geo}. destinations are all allowed")
     if ref.kind is ModelKind.APPLICATION_PROFILE:
         return _application_profile(inventory, ref, holder_region, allowed, depth)

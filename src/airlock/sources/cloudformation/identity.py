@@ -7,6 +7,16 @@ those tokens where AWS fills in a value -- ``arn:aws:kms:${AWS::Region}:${AWS::A
 A literal name property (``BucketName: audit``) is used as is: ``arn:aws:s3:::audit``.
 The inventory resource's ``arn`` is the same string, so a policy naming ``!GetAtt Key.Arn`` and
 the key itself compare equal.
+
+A resource that lives under another (an agent alias under its agent, a flow alias under its
+flow) writes its ARN from that parent property: ``{parent}`` in the format is the property as
+resolved (an ARN, or an id put into ``parent_arn``), ``{name}`` its own generated id. Types
+without an entry have no ARN Airlock can write: their ARN-valued attributes stay tokens, which
+the policy evaluator reads as unresolved (:mod:`airlock.controls.deploy_tokens`).
+
+Ref and GetAtt values follow the CloudFormation resource schemas: ``Ref`` returns the
+``primaryIdentifier`` (joined by ``|`` when it has several parts, as for
+``AWS::Bedrock::AgentAlias``: ``AgentId|AgentAliasId``), ``GetAtt`` the read-only properties.
 """
 
 from __future__ import annotations
@@ -27,8 +37,13 @@ class Identity(Struct, frozen=True):
     #: ARN format: {partition} {region} {account} {path} {name}
     arn: str | None = None
     name_property: str | None = None
-    #: when Ref returns the ARN: the attribute holding the generated id inside it
+    #: when Ref returns the ARN, or a composite id (``AgentId|AgentAliasId``): the attribute
+    #: holding the resource's own generated id, which ends its ARN
     id_attribute: str | None = None
+    #: the property naming the resource this one lives under (``{parent}`` in ``arn``)
+    parent_property: str | None = None
+    #: the parent's ARN format when that property holds an id rather than an ARN
+    parent_arn: str | None = None
     #: attributes equal to what Ref returns
     ref_attributes: frozenset[str] = frozenset()
     arn_attributes: frozenset[str] = frozenset({"Arn"})
@@ -179,7 +194,40 @@ IDENTITIES: dict[str, Identity] = {
     ),
     "AWS::Bedrock::Prompt": Identity(ref=RefKind.ARN, arn=_bedrock("prompt"), id_attribute="Id"),
     "AWS::Bedrock::Flow": Identity(ref=RefKind.ARN, arn=_bedrock("flow"), id_attribute="Id"),
-    "AWS::Bedrock::DataSource": Identity(ref_attributes=_ids("DataSourceId")),
+    # Ref: AgentId|AgentAliasId; ARN: agent-alias/<agent id>/<alias id>
+    "AWS::Bedrock::AgentAlias": Identity(
+        arn=_bedrock("agent-alias/{parent}"),
+        id_attribute="AgentAliasId",
+        parent_property="AgentId",
+        arn_attributes=_ids("AgentAliasArn"),
+    ),
+    # Ref: Arn|FlowArn; ARN: flow/<flow id>/alias/<alias id>
+    "AWS::Bedrock::FlowAlias": Identity(
+        arn="{parent}/alias/{name}",
+        id_attribute="Id",
+        parent_property="FlowArn",
+        parent_arn=_bedrock("flow"),
+    ),
+    # Ref: FlowArn|Version; a flow version has no ARN of its own
+    "AWS::Bedrock::FlowVersion": Identity(arn_attributes=frozenset()),
+    # Ref: the ARN, prompt/<prompt id>:<version>
+    "AWS::Bedrock::PromptVersion": Identity(
+        ref=RefKind.ARN,
+        arn="{parent}:{name}",
+        id_attribute="Version",
+        parent_property="PromptArn",
+        parent_arn=_bedrock("prompt"),
+    ),
+    # Ref: GuardrailId|Version; its GuardrailArn is the guardrail's, written by the guardrail
+    "AWS::Bedrock::GuardrailVersion": Identity(arn_attributes=frozenset()),
+    # Ref: the ARN (PromptRouterArn), whose format Airlock does not write
+    "AWS::Bedrock::IntelligentPromptRouter": Identity(
+        ref=RefKind.ARN, arn_attributes=_ids("PromptRouterArn")
+    ),
+    # Ref: KnowledgeBaseId|DataSourceId; a data source has no ARN of its own
+    "AWS::Bedrock::DataSource": Identity(
+        arn_attributes=frozenset(), other_attributes=_ids("DataSourceId")
+    ),
     "AWS::OpenSearchServerless::Collection": Identity(
         arn="arn:{partition}:aoss:{region}:{account}:collection/{name}", ref_attributes=_ids("Id")
     ),

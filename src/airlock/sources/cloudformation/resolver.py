@@ -211,9 +211,32 @@ class Resolver:
         name = self.name_text(logical_id)
         if name is not None:
             return name
-        if identity.ref is RefKind.ARN:
+        if identity.ref is RefKind.ARN or identity.id_attribute is not None:
             return "${" + f"{logical_id}.{identity.id_attribute or 'Name'}" + "}"
         return "${" + logical_id + "}"
+
+    def _parent_part(self, logical_id: str) -> str | None:
+        """The ARN of the resource this one lives under (an id goes into ``parent_arn``)."""
+        declaration = self.declared[logical_id]
+        identity = identity_of(declaration.type)
+        prop = identity.parent_property
+        if prop is None or prop not in declaration.properties or logical_id in self._naming:
+            return None
+        self._naming.add(logical_id)
+        try:
+            text = render(self.resolve(declaration.properties[prop]))
+        finally:
+            self._naming.discard(logical_id)
+        if not isinstance(text, str):
+            return None
+        if identity.parent_arn is not None and not text.startswith("arn:"):
+            text = identity.parent_arn.format(
+                partition=self.partition,
+                region=self.region_text(),
+                account=self.account_text(),
+                name=text,
+            )
+        return text
 
     def arn_text(self, logical_id: str) -> str | None:
         """The resource's ARN with deploy-time tokens, when its format is known."""
@@ -221,6 +244,9 @@ class Resolver:
         identity = identity_of(declaration.type)
         if identity.arn is None:
             return None
+        parent = self._parent_part(logical_id) if identity.parent_property else ""
+        if parent is None:
+            return None  # its ARN holds a parent Airlock cannot name
         path = "/"
         if identity.path_property and identity.path_property in declaration.properties:
             resolved = render(self.resolve(declaration.properties[identity.path_property]))
@@ -231,6 +257,7 @@ class Resolver:
             account=self.account_text(),
             path=path,
             name=self._name_part(logical_id),
+            parent=parent,
         )
 
     def ref_text(self, logical_id: str) -> str:

@@ -5,6 +5,15 @@ A provider's region is read from its configuration when it is a constant or a ro
 at plan time, which the plan does not record -- that is an :class:`Unresolved` region. The
 account comes from the resource's ARN, the provider's ``assume_role.role_arn`` or single
 ``allowed_account_ids``, ``data.aws_caller_identity``, or the ARNs of the other resources.
+
+The configuration records an expression that is not a constant only by its ``references``:
+``var.role_arn`` and ``"arn:aws:iam::${var.account}:role/x"`` both read ``["var.x"]``. A
+variable is taken as the whole value only when its value already has the value's shape (a
+region name, an ARN, account IDs), so a piece of a template is never read as the whole.
+
+A provider that chooses credentials of its own (``assume_role``, ``profile``, keys ...) works
+in an account the workload's credentials do not show: when its configuration does not name
+that account either, its resources get an :class:`Unresolved` account, never the workload's.
 """
 
 from __future__ import annotations
@@ -33,10 +42,24 @@ def arn_region_account(value: object) -> tuple[str, str] | None:
     return parts[3], parts[4]
 
 
+#: provider arguments that choose the credentials, hence the account, a provider works in
+_CREDENTIALS = (
+    "access_key",
+    "secret_key",
+    "token",
+    "profile",
+    "shared_config_files",
+    "shared_credentials_files",
+    "assume_role",
+    "assume_role_with_web_identity",
+)
+
+
 class ProviderFacts(Struct, frozen=True):
     region: Val[str]
-    #: the account the provider assumes a role in, when the configuration says so
-    account: str | None = None
+    #: the provider's account when its configuration shows it; Unresolved when it chooses
+    #: credentials of its own that do not show it; None when it shares the workload's
+    account: Val[str] | None = None
 
 
 class Providers:
@@ -44,6 +67,17 @@ class Providers:
         self.plan = plan
         self._facts: dict[str, ProviderFacts] = {}
         self.default_key = "aws"
+        #: provider key -> the accounts its root-module ``data.aws_caller_identity`` read
+        self._callers: dict[str, set[str]] = {}
+        for data in self.plan.data.values():
+            account = data.values.get("account_id")
+            if data.type != "aws_caller_identity" or data.module or not isinstance(account, str):
+                continue
+            # data sources read while planning carry no configuration of their own
+            config = data.config or plan.config_of(data.module, data.where.local)
+            key = config.provider_key if config and config.provider_key else self.default_key
+            if _ACCOUNT.match(account):
+                self._callers.setdefault(key, set()).add(account)
         self.source_account = self._source_account()
 
     def key_of(self, resource: PlanResource) -> str:
@@ -80,13 +114,12 @@ class Providers:
     def _read(self, key: str) -> ProviderFacts:
         config = self.plan.providers.get(key)
         if config is None:
+            account = self._account(key, {}, "")
             if not self.plan.has_configuration:
-                return ProviderFacts(
-                    Unresolved(
-                        "the plan has no configuration section to read the provider region from"
-                    )
-                )
-            return ProviderFacts(Unresolved(f"provider {key!r} is not in the plan's configuration"))
+                reason = "the plan has no configuration section to read the provider region from"
+                return ProviderFacts(Unresolved(reason), account)
+            reason = f"provider {key!r} is not in the plan's configuration"
+            return ProviderFacts(Unresolved(reason), account)
         expressions = as_dict(config.get("expressions"))
         module = str(config.get("module_address") or "")
         region: Val[str]
@@ -100,26 +133,81 @@ class Providers:
                 region = value
             else:
                 region = Unresolved(f"the region of provider {key!r} is not a constant in the plan")
-        return ProviderFacts(region, self._assumed_account(expressions, module))
+        return ProviderFacts(region, self._account(key, expressions, module))
 
-    def _assumed_account(self, expressions: dict[str, Any], module: str) -> str | None:
+    def _account(self, key: str, expressions: dict[str, Any], module: str) -> Val[str] | None:
+        named = self._named_account(expressions, module)
+        if named is not None:
+            return named
+        callers = self._callers.get(key, set())
+        if len(callers) == 1:
+            return next(iter(callers))
+        if key == self.default_key or self._shares_credentials(expressions):
+            return None
+        return Unresolved(
+            f"provider {key!r} has credentials of its own (assume_role, profile or keys) "
+            "whose account its configuration does not show"
+        )
+
+    def _shares_credentials(self, expressions: dict[str, Any]) -> bool:
+        """Whether a provider picks its credentials as the default provider does."""
+        default = as_dict(as_dict(self.plan.providers.get(self.default_key)).get("expressions"))
+        return all(expressions.get(name) == default.get(name) for name in _CREDENTIALS)
+
+    def _named_account(self, expressions: dict[str, Any], module: str) -> str | None:
         for block in as_list(expressions.get("assume_role")) or [expressions.get("assume_role")]:
             role = self._constant(as_dict(block).get("role_arn"), module)
             parts = arn_region_account(role)
             if parts is not None and _ACCOUNT.match(parts[1]):
                 return parts[1]
-        allowed = self._constant(expressions.get("allowed_account_ids"), module)
-        if isinstance(allowed, list) and len(allowed) == 1 and isinstance(allowed[0], str):
-            return allowed[0] if _ACCOUNT.match(allowed[0]) else None
+        # Terraform refuses to plan when the provider's account is not listed, so a list of
+        # one account names it.
+        listed = self._listed_accounts(expressions.get("allowed_account_ids"), module)
+        if listed is not None and len(listed) == 1:
+            return next(iter(listed))
         return None
 
-    def _constant(self, expression: object, module: str, depth: int = 0) -> object:
-        """The value of an expression that is a constant or exactly one variable."""
+    def _listed_accounts(self, expression: object, module: str) -> set[str] | None:
+        """The account IDs of a constant list, or of the variables it refers to, when known.
+
+        References are enough: whether written ``var.ids`` or ``[var.a, var.b]``, the
+        accounts are those of the variables.
+        """
+        if "constant_value" in as_dict(expression):
+            values = [as_dict(expression)["constant_value"]]
+        else:
+            names = references(expression)
+            values = [self._variable({"references": [name]}, module) for name in names]
+        found: set[str] = set()
+        for value in values:
+            items = value if isinstance(value, list) else [value]
+            if not items or not all(isinstance(v, str) and _ACCOUNT.match(v) for v in items):
+                return None
+            found.update(str(v) for v in items)
+        return found or None
+
+    def _constant(self, expression: object, module: str) -> object:
+        """The value of a constant, or of a variable whose value is a region name or an ARN.
+
+        Any other value of a variable may be a piece of a template (``"...${var.account}..."``),
+        which the configuration does not tell apart from the variable itself.
+        """
+        value = self._variable(expression, module)
+        if "constant_value" in as_dict(expression):
+            return value
+        if isinstance(value, str) and (_REGION.match(value) or arn_region_account(value)):
+            return value
+        return None
+
+    def _variable(self, expression: object, module: str, depth: int = 0) -> object:
+        """The value of a constant, or of the one whole variable an expression refers to."""
         expression = as_dict(expression)
         if "constant_value" in expression:
             return expression["constant_value"]
         refs = [r for r in (parse_reference(x) for x in references(expression)) if r is not None]
         if len(refs) != 1 or refs[0].kind is not RefKind.VAR or depth > 8:
+            return None
+        if refs[0].attr is not None or refs[0].subkey is not None:
             return None
         name = refs[0].name
         path = parse_module(module)
@@ -130,24 +218,16 @@ class Providers:
         if call is None:
             return None
         parent_text = ".".join(f"module.{s.name}" for s in parent)
-        return self._constant(call.expressions.get(name), parent_text, depth + 1)
+        return self._variable(call.expressions.get(name), parent_text, depth + 1)
 
     def _source_account(self) -> Val[str] | None:
-        callers = {
-            r.values.get("account_id")
-            for r in self.plan.data.values()
-            if r.type == "aws_caller_identity" and not r.module
-        }
-        callers.discard(None)
-        if len(callers) == 1:
-            (only,) = callers
-            if isinstance(only, str) and _ACCOUNT.match(only):
-                return only
         explicit = self.facts(self.default_key).account
         if explicit is not None:
             return explicit
         seen: Counter[str] = Counter()
         for resource in self.plan.live():
+            if self.facts(self.key_of(resource)).account is not None:
+                continue  # a provider with an account of its own shows nothing of the workload's
             parts = arn_region_account(resource.values.get("arn"))
             if parts is not None and _ACCOUNT.match(parts[1]):
                 seen[parts[1]] += 1
