@@ -236,8 +236,19 @@ def test_invocation_logging_custom_resource_in_any_style(load_yaml: Loader) -> N
         SomethingElse:
           Type: Custom::Seeder
           Properties: {ServiceToken: x, Table: t}
+        LambdaLogging:
+          Type: Custom::AWS
+          Properties:
+            ServiceToken: arn:aws:lambda:eu-west-1:1:function:f
+            Create: '{"service":"Lambda","action":"updateFunctionConfiguration","parameters":{"FunctionName":"f","LoggingConfig":{"LogFormat":"JSON","LogGroup":"/fn"}}}'
+        OtherShape:
+          Type: Custom::Settings
+          Properties: {ServiceToken: x, LoggingConfig: {LogFormat: JSON, ApplicationLogLevel: INFO}}
         """)
     )
+    # another service's LoggingConfig is not Bedrock's invocation logging
+    assert inventory.get("LambdaLogging", InvocationLogging) is None
+    assert inventory.get("OtherShape", InvocationLogging) is None
     pascal = inventory.get("PascalCase", InvocationLogging)
     assert pascal is not None
     assert (pascal.s3_bucket, pascal.s3_key_prefix, pascal.log_group) == ("Logs", "raw/", None)

@@ -194,8 +194,22 @@ def _camel(value: Any) -> Any:
     return value
 
 
+#: keys only Bedrock's LoggingConfig has (compared in lower case): other services' requests
+#: carry a ``LoggingConfig`` too (Lambda's UpdateFunctionConfiguration, say)
+_BEDROCK_LOGGING_KEYS = frozenset(
+    {
+        "s3config", "cloudwatchconfig", "textdatadeliveryenabled", "imagedatadeliveryenabled",
+        "embeddingdatadeliveryenabled", "videodatadeliveryenabled",
+    }
+)  # fmt: skip
+
+
 def find_logging_config(value: Any, depth: int = 0) -> Any:
-    """The ``loggingConfig`` value anywhere in custom-resource properties, or None."""
+    """Bedrock's ``loggingConfig`` anywhere in custom-resource properties, or None.
+
+    A request addressed to another service (an AwsCustomResource ``service`` that is not
+    Bedrock) is skipped, and a ``loggingConfig`` counts only with a key of Bedrock's shape
+    (or when its value cannot be read, which then makes the controls UNKNOWN)."""
     if depth > _MAX_SEARCH_DEPTH:
         return None
     if isinstance(value, str):
@@ -206,8 +220,11 @@ def find_logging_config(value: Any, depth: int = 0) -> Any:
         except (ValueError, RecursionError):
             return None
     if isinstance(value, dict):
+        service = value.get("service")
+        if isinstance(service, str) and "bedrock" not in service.lower():
+            return None
         for key, item in value.items():
-            if key in ("loggingConfig", "LoggingConfig"):
+            if key in ("loggingConfig", "LoggingConfig") and _bedrock_shaped(item):
                 return item
         for item in value.values():
             found = find_logging_config(item, depth + 1)
@@ -219,6 +236,17 @@ def find_logging_config(value: Any, depth: int = 0) -> Any:
             if found is not None:
                 return found
     return None
+
+
+def _bedrock_shaped(config: Any) -> bool:
+    if isinstance(config, str):
+        try:
+            config = json.loads(config)
+        except (ValueError, RecursionError):
+            return True  # unreadable: judged (as unresolved) rather than ignored
+    if isinstance(config, dict):
+        return any(str(key).lower() in _BEDROCK_LOGGING_KEYS for key in config)
+    return isinstance(config, Unresolved)
 
 
 def invocation_logging(d: Declaration, p: Props, ctx: MapContext) -> bool:
