@@ -101,6 +101,9 @@ class _Probe:
         self.book = DocumentBook()
         self.doc = self.book.document(policy, PolicyKind.ENDPOINT, "endpoint policy")
         self.account = for_evaluator(account or ACCOUNT_TOKEN)
+        #: the workload account is chosen at deploy time: a literal account a condition
+        #: names (aws:PrincipalAccount, as CDK writes for stacks with a fixed env) may be it
+        self.account_free = account is None
         self.endpoint = for_evaluator(endpoint or DEFAULT_ENDPOINT)
         self.full = self.book.synthetic(FULL_ACCESS, PolicyKind.IDENTITY, "full access (assumed)")
         self.region = for_evaluator(REGION_TOKEN)
@@ -126,6 +129,8 @@ class _Probe:
                 f"arn:aws:iam::{caller}:role/airlock-workload", caller, PrincipalKind.ROLE
             )
             fixed["aws:PrincipalArn"] = Excluding.of([], allow_absent=False)
+            if account is None and self.account_free:
+                fixed["aws:PrincipalAccount"] = Excluding.of([], allow_absent=False)
         policies = PolicySet(
             identity=(self.full,),
             endpoints=(Endpoint(self.endpoint, self.doc),),

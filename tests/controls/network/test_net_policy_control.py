@@ -168,3 +168,20 @@ def test_a_policy_naming_the_workload_roles_is_judged_as_those_roles() -> None:
     foreign["Statement"][0]["Principal"] = {"AWS": "arn:aws:iam::111122223333:role/x"}
     found = judge_endpoint_policy("bedrock-runtime", foreign)
     assert found.status is Status.FAIL and "allows no model invocation" in found.reason
+
+
+def test_a_literal_account_may_be_the_deploy_time_account() -> None:
+    """CDK writes the account of a stack with a fixed env as a literal: until --account
+    pins the template's account, that literal may be it (no false 'unusable' FAIL)."""
+    pinned = _allow(
+        "bedrock:InvokeModel", Condition={"StringEquals": {"aws:PrincipalAccount": "111111111111"}}
+    )
+    assert judge_endpoint_policy("bedrock-runtime", pinned).status is Status.PASS
+    same = judge_endpoint_policy("bedrock-runtime", pinned, account="111111111111")
+    assert same.status is Status.PASS
+    other = judge_endpoint_policy("bedrock-runtime", pinned, account="222222222222")
+    assert other.status is Status.FAIL and "allows no model invocation" in other.reason
+    broad = _allow(
+        "bedrock:*", "*", Condition={"StringEquals": {"aws:PrincipalAccount": "111111111111"}}
+    )
+    assert judge_endpoint_policy("bedrock-runtime", broad).status is Status.FAIL
