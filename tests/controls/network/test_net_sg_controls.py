@@ -112,3 +112,14 @@ def test_workload_egress_placeholder_rules_never_leave_the_host() -> None:
     net = compliant()  # a block reaching past link-local is not a placeholder
     net.replace("WorkloadSg", egress=(SecurityGroupRule("-1", cidr_ipv4="169.254.0.0/15"),))
     assert statuses(WORKLOAD_EGRESS, net) == {"Fn": Status.FAIL}
+
+
+def test_workload_egress_to_a_customer_managed_list_elsewhere_is_unknown() -> None:
+    """Only an AWS-managed id (8 hex digits) may stand for the S3 gateway endpoint's list;
+    a customer-managed list (17 hex digits) that is not in the inventory may hold anything."""
+    net = compliant()
+    net.replace("WorkloadSg", egress=(egress("tcp", 443, 443, prefix_list="pl-0a1b2c3d4e5f60718"),))
+    found = findings(WORKLOAD_EGRESS, net)["Fn"]
+    assert found.status is Status.UNKNOWN and "pl-0a1b2c3d4e5f60718" in found.reason
+    net.replace("WorkloadSg", egress=(egress("tcp", 443, 443, prefix_list="S3"),))
+    assert statuses(WORKLOAD_EGRESS, net) == {"Fn": Status.PASS}  # the gateway endpoint's own

@@ -3,6 +3,7 @@ sends only to endpoints and its own network."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -88,7 +89,7 @@ def _prefix_list(
         return "unknown", f"a prefix list is unresolved ({ref.reason})"
     found = topo.prefix_list_entries(ref)
     if found is None:
-        if gateway_ok:
+        if gateway_ok and _gateway_list(topo, ref):
             return None  # an AWS-managed list of an S3/DynamoDB gateway endpoint of the VPC
         return "unknown", f"prefix list {ref} is not in the inventory"
     texts, unknown_entries = found
@@ -99,6 +100,19 @@ def _prefix_list(
         if verdict is not None:
             return verdict[0], f"prefix list {ref} holds {verdict[1]}"
     return None
+
+
+#: AWS-managed prefix lists have 8 hex digits (pl-6ea54007); customer-managed ones 17
+_AWS_MANAGED_LIST = re.compile(r"pl-[0-9a-f]{8}")
+
+
+def _gateway_list(topo: Topology, ref: str) -> bool:
+    """Whether a prefix list that is not in the inventory may be a gateway endpoint's: an
+    AWS-managed id, or the list a gateway endpoint of the inventory exports."""
+    if _AWS_MANAGED_LIST.fullmatch(ref):
+        return True
+    endpoint = topo.get(ref, VpcEndpoint)
+    return endpoint is not None and is_gateway(endpoint)
 
 
 def _groups(
