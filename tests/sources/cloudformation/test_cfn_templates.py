@@ -127,10 +127,16 @@ def test_unresolvable_conditions_keep_the_resource_with_a_gap(load_yaml: Loader)
           Missing:
             Type: AWS::S3::Bucket
             Condition: NotDeclared
+          CDKMetadata:
+            Type: AWS::CDK::Metadata
+            Condition: InUs
+            Properties: {Analytics: v2:deflate64:abc}
         """
     )
     assert inventory.get("Nat", NatGateway) is not None
     gaps = {g.resource_id: g.reason for g in inventory.gaps}
+    assert gaps["Nat"].startswith("judged as if created, but it exists only if its condition Open")
+    assert "CDKMetadata" not in gaps  # a type no finding depends on is not worth a gap
     assert "condition Open cannot be evaluated: parameter Mode has no default" in gaps["Nat"]
     assert "AWS::Region" in gaps["UsOnly"]
     assert "condition NotDeclared is not defined" in gaps["Missing"]

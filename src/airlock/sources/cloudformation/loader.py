@@ -117,15 +117,21 @@ def _exclude(template: Template, resolver: Resolver) -> list[CoverageGap]:
             resolver.excluded[declaration.logical_id] = (
                 f"not created: its condition {declaration.condition} is false"
             )
-        elif isinstance(decision, Unresolved):
+        elif isinstance(decision, Unresolved) and _judged(declaration.type):
             gaps.append(
                 CoverageGap(
                     scope=declaration.logical_id,
-                    reason=f"kept, but it exists only if {decision.reason}",
+                    reason=f"judged as if created, but it exists only if its condition "
+                    f"{declaration.condition} holds ({decision.reason})",
                     resource_id=declaration.logical_id,
                 )
             )
     return gaps
+
+
+def _judged(kind: str) -> bool:
+    """Whether a resource of this type can weigh on a finding (AWS::CDK::Metadata cannot)."""
+    return kind in MAPPERS or is_custom(kind) or kind.startswith(RELEVANT_PREFIXES)
 
 
 def _index(template: Template, resolver: Resolver) -> RelationIndex:
