@@ -6,8 +6,10 @@ import re
 
 import pytest
 
-from airlock.controls.model import Control, Layer
+from airlock.controls.engine import run
+from airlock.controls.model import Control, Layer, Settings, Status
 from airlock.controls.registry import all_controls
+from airlock.inventory.model import Inventory, SourceInfo, SourceKind
 from airlock.obligations.model import Topic
 
 CONTROLS = all_controls()
@@ -66,3 +68,20 @@ def test_title_style(control: Control) -> None:
     assert title[0].isupper(), title
     assert not title.endswith((".", "!", "?", ":")), title
     assert 10 <= len(title) <= 80, title
+
+
+@pytest.mark.parametrize("kind", [SourceKind.CLOUDFORMATION, SourceKind.AWS], ids=["iac", "live"])
+@pytest.mark.parametrize("control", CONTROLS, ids=_ids)
+def test_every_control_answers_even_on_an_empty_inventory(
+    control: Control, kind: SourceKind
+) -> None:
+    """Silence is not an answer: with nothing to judge a control still says so (UNKNOWN when
+    the source cannot show what it needs, NOT_APPLICABLE when nothing applies). An empty
+    template proves no violation; what it may prove is that it creates nothing forbidden."""
+    source = SourceInfo(kind=kind, path="empty", account="111122223333", region="eu-west-1")
+    findings = run([control], Inventory(source), Settings()).findings
+    assert findings, f"{control.id} said nothing"
+    if kind is SourceKind.CLOUDFORMATION:
+        assert all(f.status is not Status.FAIL for f in findings), [f.reason for f in findings]
+        passed = [f for f in findings if f.status is Status.PASS]
+        assert all("exists in this inventory" in f.reason for f in passed), passed

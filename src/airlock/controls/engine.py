@@ -82,7 +82,7 @@ def _findings(control: Control, ctx: ScanContext, regimes: tuple[Regime, ...]) -
 
 def _verdicts(control: Control, ctx: ScanContext) -> Iterable[Verdict]:
     try:
-        return list(control.check(ctx))
+        verdicts = list(control.check(ctx))
     except Exception as exc:  # a control bug must never turn into a PASS or a crash
         return [
             Verdict(
@@ -92,6 +92,15 @@ def _verdicts(control: Control, ctx: ScanContext) -> Iterable[Verdict]:
                 f"({type(exc).__name__}: {exc})",
             )
         ]
+    if not verdicts:  # every control answers, so a report shows what was judged
+        return [
+            Verdict(
+                Status.NOT_APPLICABLE,
+                ctx.account_ref(),
+                "Nothing in this inventory is of a kind this control judges.",
+            )
+        ]
+    return verdicts
 
 
 _RANK = {Status.FAIL: 0, Status.UNKNOWN: 1, Status.PASS: 2, Status.NOT_APPLICABLE: 3}

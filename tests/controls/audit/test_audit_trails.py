@@ -155,6 +155,10 @@ def test_trail_flags(control: str, attribute: str, default: Status) -> None:
     assert status(control, inv(trail(**{attribute: False})), "Trail") is Status.FAIL
     assert status(control, inv(trail(**{attribute: U})), "Trail") is Status.UNKNOWN
     assert status(control, inv(trail()), "Trail") is default
+    # no trail at all: AL-AUD-001 reports it; here the template cannot show one, a live
+    # account has none to judge
+    assert status(control, inv()) is Status.UNKNOWN
+    assert status(control, live()) is Status.NOT_APPLICABLE
 
 
 # --- AL-AUD-006 ----------------------------------------------------------------------

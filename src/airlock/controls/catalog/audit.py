@@ -171,7 +171,17 @@ def _flag(
     bad: str,
 ) -> Callable[[ScanContext], Iterator[Verdict]]:
     def check(ctx: ScanContext) -> Iterator[Verdict]:
-        for trail in ctx.inventory.of(Trail):
+        trails = ctx.inventory.of(Trail)
+        if not trails:
+            if absence_is_proof(ctx.inventory, *_TRAIL_SCOPES):
+                yield not_applicable(ctx.account_ref(), "The account has no trail (AL-AUD-001).")
+            else:
+                yield unknown(
+                    ctx.account_ref(),
+                    "No trail in this template to check; an organization trail may cover the account.",
+                )
+            return
+        for trail in trails:
             value = attribute(trail)
             if isinstance(value, Unresolved):
                 yield unknown(
