@@ -59,9 +59,9 @@ RELEVANT_PREFIXES = (
     "AWS::CloudFormation::",
     "Custom::",
 )
-REGION_REASON = "AWS::Region is chosen at deploy time (pass a region to pin it)"
+REGION_REASON = "AWS::Region is chosen at deploy time (--region pins it)"
 ACCOUNT_REASON = (
-    "AWS::AccountId is the account the stack is deployed to (pass an account to pin it)"
+    "AWS::AccountId is the account the stack is deployed to (--account pins it)"
 )
 
 
