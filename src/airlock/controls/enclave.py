@@ -9,6 +9,14 @@ Decrypt paths through AWS services (``kms:ViaService``, service principals) cann
 attestation document: S3, CloudWatch Logs or Bedrock decrypt on the caller's behalf. Those
 paths are judged by the encryption controls; the isolation controls judge *direct* paths,
 where a principal receives the plaintext data key itself.
+
+``kms:CreateGrant`` (also through ``kms:Create*``) is a direct path too: the caller grants
+itself Decrypt and decrypts through the grant, and a grant's only constraints are on the
+encryption context -- it cannot require attestation. Unless the statement limits the grant
+to AWS resources (``kms:GrantIsForAWSResource``) or to operations without Decrypt
+(``kms:GrantOperations``), or requires attestation itself (a CreateGrant request carries no
+attestation document, so it never allows). A Deny guard still stops such a decrypt: an
+explicit Deny in the key policy overrides grants.
 """
 
 from __future__ import annotations
@@ -17,7 +25,8 @@ import re
 
 from msgspec import Struct
 
-from airlock.controls.key_access import DECRYPT
+from airlock.analysis.policy.condition import ConditionClause
+from airlock.controls.key_access import CREATE_GRANT, DECRYPT, may_grant_decrypt
 from airlock.controls.statements import Condition, ParsedPolicy, Statement
 
 _ATTESTATION = re.compile(r"^kms:recipientattestation:(imagesha384|pcr\d+)$", re.IGNORECASE)
@@ -43,6 +52,15 @@ def via_service(stmt: Statement) -> bool:
     return any(c.on("kms:ViaService") and c.requires_key for c in stmt.conditions)
 
 
+def grants_decrypt(stmt: Statement) -> bool:
+    """An Allow for CreateGrant by which a caller may grant itself Decrypt (see the module
+    docstring); the attestation and service checks are the caller's."""
+    if stmt.covers_action(CREATE_GRANT) is not True:
+        return False
+    clauses = [ConditionClause.parse(c.operator, c.key, c.values, False) for c in stmt.conditions]
+    return may_grant_decrypt(clauses)
+
+
 class AttestationFacts(Struct, frozen=True):
     direct: tuple[Statement, ...]
     unattested: tuple[Statement, ...]
@@ -51,6 +69,8 @@ class AttestationFacts(Struct, frozen=True):
     #: conditions that accept a debug-mode enclave (zeros) or any image (wildcards)
     debug: tuple[Condition, ...]
     unreadable: tuple[int, ...]
+    #: the unattested statements that reach Decrypt through a grant the caller creates
+    through_grants: tuple[Statement, ...] = ()
 
     @property
     def any_attestation(self) -> bool:
@@ -60,6 +80,7 @@ class AttestationFacts(Struct, frozen=True):
 def attestation_facts(parsed: ParsedPolicy) -> AttestationFacts:
     direct: list[Statement] = []
     unattested: list[Statement] = []
+    through_grants: list[Statement] = []
     debug: list[Condition] = []
     unreadable: list[int] = []
     for stmt in parsed.statements:
@@ -74,14 +95,20 @@ def attestation_facts(parsed: ParsedPolicy) -> AttestationFacts:
         if covers is None or "Condition" in stmt.unresolved:
             unreadable.append(stmt.index)
             continue
-        if not covers or via_service(stmt):
+        if via_service(stmt):
             continue
-        direct.append(stmt)
-        if not attested(stmt):
+        if covers:
+            direct.append(stmt)
+            if not attested(stmt):
+                unattested.append(stmt)
+        elif grants_decrypt(stmt) and not attested(stmt):
+            direct.append(stmt)
             unattested.append(stmt)
+            through_grants.append(stmt)
     return AttestationFacts(
-        tuple(direct), tuple(unattested), _guard(parsed), tuple(debug), tuple(unreadable)
-    )
+        tuple(direct), tuple(unattested), _guard(parsed), tuple(debug), tuple(unreadable),
+        tuple(through_grants),
+    )  # fmt: skip
 
 
 def _guard(parsed: ParsedPolicy) -> Statement | None:

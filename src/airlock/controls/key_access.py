@@ -25,16 +25,25 @@ Two request-context keys are fixed for every question:
   who can read depends on that service's access control, which the key policy does not show
   (UNKNOWN, like a delegation to IAM). The questions then cover every other path.
 
-A principal that can decrypt is *expected* when the key policy or a grant names it, when it
-is the role of a resource that uses the key (a function, agent, knowledge base...), or when
-its own grant names this key (it cannot decrypt a fresh key of the same account through the
-same delegation). Anyone else who can decrypt fails the control, with the deciding
-statements and the counterexample request.
+A principal can also decrypt through a grant it creates for itself: ``kms:CreateGrant`` (in
+``kms:Create*`` too, as in CDK v1's default key-admin statement) with a request that gives
+itself Decrypt -- ``kms:GrantOperations`` with Decrypt, ``kms:GranteePrincipal`` its own ARN,
+``kms:GrantIsForAWSResource`` absent or false. The decrypt is then asked again with that
+grant, so an explicit Deny of the key policy (an attestation guard) still stops it. A key
+policy that limits CreateGrant to grants for AWS resources, to other operations or to other
+grantees closes this path.
+
+A principal that can decrypt is *expected* when the key policy or a grant names it (for
+CreateGrant when it decrypts through its own grant), when it is the role of a resource that
+uses the key (a function, agent, knowledge base...), or when its own grant names this key
+(it cannot decrypt a fresh key of the same account through the same delegation). Anyone
+else who can decrypt fails the control, with the deciding statements and the counterexample
+request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from msgspec import Struct, field
@@ -53,6 +62,8 @@ from airlock.analysis.policy import (
     Verdict,
     open_principals,
 )
+from airlock.analysis.policy.condition import ConditionClause
+from airlock.analysis.policy.truth import Truth
 from airlock.controls.authorization import Authorization, Subject, authorization, resource_arn
 from airlock.controls.deploy_tokens import for_evaluator, shown
 from airlock.controls.judgement import Judgement, no, undecided, yes
@@ -64,7 +75,20 @@ from airlock.inventory.identity import Role
 from airlock.inventory.model import Inventory, Resource, Unresolved
 
 DECRYPT = "kms:Decrypt"
+CREATE_GRANT = "kms:CreateGrant"
 Key = KmsKey | KmsReplicaKey
+#: every operation a grant can allow
+GRANT_OPERATIONS = (
+    "Decrypt", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "ReEncryptFrom",
+    "ReEncryptTo", "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext", "Sign", "Verify",
+    "GetPublicKey", "GenerateMac", "VerifyMac", "DeriveSharedSecret", "CreateGrant",
+    "RetireGrant", "DescribeKey",
+)  # fmt: skip
+#: the operation lists a caller may give itself in one grant: Decrypt alone (what
+#: ForAllValues conditions accept most easily) and every operation (ForAnyValue conditions)
+SELF_GRANT_OPERATIONS = (("Decrypt",), GRANT_OPERATIONS)
+_GRANT_KEYS = ("kms:grantisforawsresource", "kms:grantoperations", "kms:granteeserviceprincipal")
+THROUGH_GRANT = "a grant it can create"
 _ROLE_FIELDS = ("role", "task_role", "execution_role", "cloudwatch_role", "node_role")
 
 
@@ -77,12 +101,16 @@ class Decryptor(Struct, frozen=True):
     proof: dict[str, Any] = field(default_factory=dict)
     #: allowed through the key policy's delegation to IAM (not named by it or a grant)
     through_iam: bool = False
+    #: it decrypts through a grant it creates for itself (kms:CreateGrant)
+    through_grant: bool = False
 
     def shown(self) -> dict[str, Any]:
         return {
             "principal": self.principal,
             "status": self.status.value,
             "expected": self.expected or "no",
+            # only when so: an extra key on every decryptor would change every report
+            **({"through": THROUGH_GRANT} if self.through_grant else {}),
             **({"deciding": self.proof.get("deciding", [])} if self.proof else {}),
         }
 
@@ -179,6 +207,41 @@ def _account(auth: Authorization, key: Key) -> str:
     return for_evaluator(key.account) if isinstance(key.account, str) else auth.account
 
 
+def self_grant_context(grantee: str, operations: tuple[str, ...]) -> dict[str, ContextInput]:
+    """The CreateGrant request by which ``grantee`` gives itself ``operations``."""
+    return {
+        "kms:GrantOperations": operations,
+        "kms:GranteePrincipal": grantee,
+        # true only when an AWS service (EBS, RDS...) creates the grant for its own resource
+        "kms:GrantIsForAWSResource": Excluding.of(["true"]),
+        "kms:GranteeServicePrincipal": ABSENT,
+    }
+
+
+def may_grant_decrypt(clauses: Iterable[ConditionClause]) -> bool:
+    """Whether the conditions of a CreateGrant statement on the grant itself
+    (``kms:GrantIsForAWSResource``, ``kms:GrantOperations``, ``kms:GranteeServicePrincipal``)
+    let a caller create a grant for Decrypt to an IAM principal that is not for an AWS
+    resource. The other conditions are left to the caller (or to the questions)."""
+    on_grant = [c for c in clauses if c.key in _GRANT_KEYS]
+    for operations in SELF_GRANT_OPERATIONS:
+        for for_resource in ({}, {"kms:grantisforawsresource": "false"}):
+            context = {"kms:grantoperations": operations, **for_resource}
+            if all(c.evaluate(context) is not Truth.FALSE for c in on_grant):
+                return True
+    return False
+
+
+def _grant_statements(doc: PolicyDocument) -> list[Statement]:
+    """Allow statements of ``doc`` for CreateGrant that may let a caller grant Decrypt."""
+    return [
+        stmt
+        for stmt in doc.statements_for(CREATE_GRANT)
+        if (stmt.effect is None or stmt.effect.value == "Allow")
+        and may_grant_decrypt(stmt.conditions)
+    ]
+
+
 class _Study:
     """The evaluation of one key."""
 
@@ -224,19 +287,83 @@ class _Study:
             found.append(Grant(grant.id, for_evaluator(grantee), tuple(operations)))
         return tuple(found), grantees
 
-    def ask(self, subject: Subject, resource: str, context: dict[str, Any] | None = None) -> Answer:
+    def ask(
+        self,
+        subject: Subject,
+        resource: str,
+        context: dict[str, Any] | None = None,
+        *,
+        action: str = DECRYPT,
+        grants: tuple[Grant, ...] = (),
+    ) -> Answer:
         return self.auth.ask(
-            subject, DECRYPT, resource, resource_policy=self.policy, grants=self.grants,
-            resource_account=self.account, rcp_service=True,
+            subject, action, resource, resource_policy=self.policy,
+            grants=(*self.grants, *grants), resource_account=self.account, rcp_service=True,
             context={**self.context, **(context or {})},
         )  # fmt: skip
+
+    def may_grant_itself(self, subject: Subject) -> bool:
+        """Whether ``subject`` may be allowed CreateGrant at all (cheap pruning)."""
+        return self.auth.named_by(self.policy, CREATE_GRANT, subject) or self.auth.might_allow(
+            subject, CREATE_GRANT
+        )
+
+    def decrypt(
+        self, subject: Subject, resource: str, context: dict[str, Any] | None = None
+    ) -> tuple[Answer, Answer | None]:
+        """Can ``subject`` decrypt with the key ``resource`` -- directly, or through a grant it
+        creates for itself? The decrypt answer, and the CreateGrant answer when the grant is
+        the path (ALLOW before UNKNOWN before DENY; the direct path first)."""
+        direct = self.ask(subject, resource, context)
+        if direct.status is Verdict.ALLOW or not self.may_grant_itself(subject):
+            return direct, None
+        through = self._self_grant(subject, resource, context)
+        if through is None or (
+            through[0].status is Verdict.UNKNOWN and direct.status is Verdict.UNKNOWN
+        ):
+            return direct, None
+        return through
+
+    def _self_grant(
+        self, subject: Subject, resource: str, context: dict[str, Any] | None
+    ) -> tuple[Answer, Answer] | None:
+        """The decrypt through a grant ``subject`` creates for itself, with the CreateGrant
+        answer; None when it cannot create one or the grant does not let it decrypt (an
+        explicit Deny overrides grants). An UNKNOWN CreateGrant is the answer when the grant
+        would let it decrypt."""
+        arn = subject.principal.arn
+        # the full operation list only matters when a policy reads kms:GrantOperations
+        reads = self.auth.reads(subject, "kms:grantoperations") or any(
+            c.key == "kms:grantoperations" for st in self.policy.statements for c in st.conditions
+        )
+        found: tuple[Answer, Answer] | None = None
+        for operations in SELF_GRANT_OPERATIONS[: 2 if reads else 1]:
+            request = {**(context or {}), **self_grant_context(arn, operations)}
+            create = self.ask(subject, resource, request, action=CREATE_GRANT)
+            if create.status is Verdict.DENY:
+                continue
+            grant = Grant(f"{shown(arn)} grants itself Decrypt", arn, ("Decrypt",))
+            answer = self.ask(subject, resource, context, grants=(grant,))
+            if answer.status is Verdict.ALLOW and create.status is Verdict.ALLOW:
+                return answer, create
+            if answer.status is not Verdict.DENY and found is None:
+                found = (create if answer.status is Verdict.ALLOW else answer, create)
+        return found
 
     def run(self) -> DecryptAccess:
         named: list[str] = []
         delegated: list[str] = []
         through_iam: list[str] = []
         decryptors: list[Decryptor] = []
-        opened = open_statements(self.auth, self.key, DECRYPT)
+        opened = list(open_statements(self.auth, self.key, DECRYPT))
+        # anyone a CreateGrant statement lets in may grant itself Decrypt
+        granting = {stmt.ref for stmt in _grant_statements(self.policy)}
+        seen = {item.ref for item in opened}
+        opened += [
+            item
+            for item in open_statements(self.auth, self.key, CREATE_GRANT)
+            if item.ref in granting and item.ref not in seen
+        ]
         open_shown = []
         for item in opened:
             written = self.auth.book.written(item.ref).get("statement")
@@ -255,6 +382,9 @@ class _Study:
             *self.auth.granting(DECRYPT),
             *self.auth.named(self.policy, DECRYPT),
             *(by_arn[a] for a in grantee_arns if a in by_arn),
+            # they may grant themselves Decrypt
+            *self.auth.granting(CREATE_GRANT),
+            *self.auth.named(self.policy, CREATE_GRANT),
         ]
         candidates = list({id(s): s for s in maybe}.values())
         for subject in [self.auth.root(self.account), *candidates]:
@@ -263,7 +393,10 @@ class _Study:
                 continue
             decryptors.append(decryptor)
             if decryptor.status is Verdict.UNKNOWN:
-                self.unknown.append(f"{decryptor.principal}: {decryptor.proof.get('reason', '')}")
+                how = f" (through {THROUGH_GRANT})" if decryptor.through_grant else ""
+                self.unknown.append(
+                    f"{decryptor.principal}: {decryptor.proof.get('reason', '')}{how}"
+                )
             else:
                 if decryptor.expected is not None:
                     named.append(decryptor.principal)
@@ -291,41 +424,59 @@ class _Study:
         named = (
             auth.named_by(self.policy, DECRYPT, subject) or subject.principal.arn in grantee_arns
         )
-        if not named and not auth.might_allow(subject, DECRYPT):
+        pathless = not auth.might_allow(subject, DECRYPT) and not self.may_grant_itself(subject)
+        if not named and pathless:
             return None
-        answer = self.ask(subject, self.arn)
+        answer, create = self.decrypt(subject, self.arn)
         if answer.status is Verdict.DENY:
             return None
         proof = auth.evidence(answer)
+        through_grant = create is not None
+        if create is not None:
+            made = auth.evidence(create)
+            deciding = made["deciding"] + [
+                d for d in proof["deciding"] if d not in made["deciding"]
+            ]
+            proof = {**proof, "through": THROUGH_GRANT, "create_grant": made, "deciding": deciding}
         who = subject.key
         if answer.status is Verdict.UNKNOWN:
-            return Decryptor(who, answer.status, None, proof)
-        explicit = (
-            auth.names_explicitly(self.policy, DECRYPT, subject)
-            or subject.principal.arn in grantee_arns
-        )
-        expected = self._expected(subject, explicit)
+            return Decryptor(who, answer.status, None, proof, through_grant=through_grant)
+        if create is not None:
+            # the key policy names it for the grant it creates, not for Decrypt
+            named = auth.named_by(self.policy, CREATE_GRANT, subject)
+            explicit = auth.names_explicitly(self.policy, CREATE_GRANT, subject)
+        else:
+            explicit = (
+                auth.names_explicitly(self.policy, DECRYPT, subject)
+                or subject.principal.arn in grantee_arns
+            )
+        expected = self._expected(subject, explicit, through_grant)
         listed = subject.resource is not None
-        return Decryptor(who, answer.status, expected, proof, listed and not named)
+        return Decryptor(who, answer.status, expected, proof, listed and not named, through_grant)
 
-    def _expected(self, subject: Subject, explicit: bool) -> str | None:
+    def _expected(self, subject: Subject, explicit: bool, through_grant: bool) -> str | None:
         if subject.resource is None:
             return "the key policy names the account root" if explicit else None
         if explicit:
+            if through_grant:
+                return "the key policy names it for kms:CreateGrant"
             return "the key policy or a grant names it"
         if subject.resource.id in self.users:
             return f"it uses the key ({self.users[subject.resource.id]})"
-        if self.ask(subject, self.fresh).status is Verdict.DENY:
+        if self.decrypt(subject, self.fresh)[0].status is Verdict.DENY:
             return "its own policy names this key"
         return None
 
     def _named_outside(
         self, listed: list[Subject], delegated: list[str], decryptors: list[Decryptor]
     ) -> list[str]:
-        """Principals the key policy names in an Allow for Decrypt, outside the inventory."""
+        """Principals the key policy names in an Allow for Decrypt (or for a CreateGrant that
+        may grant Decrypt), outside the inventory."""
         known = {s.principal.arn for s in listed}
         out: list[str] = []
-        for stmt in self.policy.statements_for(DECRYPT):
+        # those a CreateGrant statement names may grant themselves Decrypt
+        statements = [*self.policy.statements_for(DECRYPT), *_grant_statements(self.policy)]
+        for stmt in {id(s): s for s in statements}.values():
             if stmt.effect is None or stmt.effect.value != "Allow" or stmt.principals is None:
                 continue
             for entry in stmt.principals:
@@ -349,7 +500,7 @@ class _Study:
         # principals a Deny for everyone exempts by ARN ("everyone except these roles")
         for arn in sorted(self._exempted() - known):
             unlisted = self.auth.unlisted()
-            answer = self.ask(unlisted, self.arn, {"aws:PrincipalArn": arn})
+            answer, _ = self.decrypt(unlisted, self.arn, {"aws:PrincipalArn": arn})
             if answer.status is not Verdict.DENY:
                 out.append(shown(arn))
         return out
@@ -375,7 +526,7 @@ class _Study:
                 arn = subject.principal.arn.replace(f"::{self.auth.account}:", f"::{self.account}:")
                 principal = replace(subject.principal, arn=arn, account=self.account)
                 subject = replace(subject, principal=principal)
-            answer = self.ask(subject, self.arn, context)
+            answer, _ = self.decrypt(subject, self.arn, context)
             if answer.status is not Verdict.DENY:
                 delegated.append(f"account {shown(self.account)}")
                 return
@@ -476,6 +627,8 @@ def judge_decryption(ctx: ScanContext, key: Key) -> Judgement:
         first = access.unexpected[0]
         if first.principal.startswith("Service "):
             reason = f"{first.principal} can decrypt with key {key.id} for any account's use of the service: the key policy names it without a condition."
+        elif first.through_grant:
+            reason = f"Principal {first.principal} can decrypt with key {key.id} through {THROUGH_GRANT} (kms:CreateGrant for itself with Decrypt), although the key policy does not name it and it uses no resource the key protects."
         else:
             reason = f"Principal {first.principal} can decrypt with key {key.id} although neither the key policy nor a grant names it and it uses no resource the key protects."
         return yes(

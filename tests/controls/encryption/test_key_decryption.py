@@ -264,3 +264,108 @@ def test_a_key_of_another_account_delegates_to_that_account() -> None:
     found = verdict("AL-ENC-016", live(foreign, role("app")), "Key")
     assert found.status is Status.UNKNOWN
     assert found.evidence["delegated"] == [f"account {OTHER}"]
+
+
+# --- a grant the principal creates for itself (kms:CreateGrant) --------------------------
+
+# CDK v1's default key-admin statement: kms:Create* holds kms:CreateGrant, not kms:Decrypt
+CDK_V1_ADMIN = {**ROOT_ALL, "Action": ["kms:Create*", "kms:Describe*", "kms:Put*"]}
+CREATE_GRANT = {"Effect": "Allow", "Action": "kms:CreateGrant", "Resource": "*"}
+
+
+def test_a_principal_that_may_create_a_grant_decrypts_through_it() -> None:
+    granter = role("granter", CREATE_GRANT)
+    found = verdict("AL-ENC-016", live(key(CDK_V1_ADMIN, NAMED_APP), role("app"), granter), "Key")
+    assert found.status is Status.FAIL
+    assert found.reason.startswith(f"Principal arn:aws:iam::{ACCOUNT}:role/granter can decrypt")
+    assert "through a grant it can create" in found.reason
+    create = found.evidence["proof"]["create_grant"]
+    assert create["action"] == "kms:CreateGrant" and create["status"] == "ALLOW"
+    assert create["counterexample"]["kms:grantoperations"] == ["Decrypt"]
+    assert (
+        create["counterexample"]["kms:granteeprincipal"] == f"arn:aws:iam::{ACCOUNT}:role/granter"
+    )
+    policies = {d.get("policy") for d in found.evidence["proof"]["deciding"]}
+    assert {"granter", "key policy"} <= policies
+    shown = {d["principal"]: d for d in found.evidence["decryptors"]}
+    assert shown[f"arn:aws:iam::{ACCOUNT}:role/granter"]["through"] == "a grant it can create"
+    assert "through" not in shown[f"arn:aws:iam::{ACCOUNT}:role/app"]
+
+
+def test_a_template_with_the_cdk_v1_admin_statement_delegates_to_iam() -> None:
+    # the reviewer's case: before, "limited to 1 expected principal(s)"
+    found = verdict("AL-ENC-016", inv(key(CDK_V1_ADMIN, NAMED_APP), role("app")), "Key")
+    assert found.status is Status.UNKNOWN
+    assert found.evidence["delegated"] == [f"account {ACCOUNT}"]
+    assert "principals this inventory does not list" in found.reason
+    root = {d["principal"]: d for d in found.evidence["decryptors"]}[ROOT]
+    assert root["expected"] == "the key policy names the account root"
+    assert root["through"] == "a grant it can create"
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        # only an AWS service creates such grants, for its own resource
+        {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+        # grants without Decrypt
+        {"ForAllValues:StringEquals": {"kms:GrantOperations": ["Encrypt", "GenerateDataKey"]}},
+        # grants to the named role only
+        {"StringEquals": {"kms:GranteePrincipal": f"arn:aws:iam::{ACCOUNT}:role/app"}},
+    ],
+)
+def test_create_grant_limited_to_resources_operations_or_grantees_passes(
+    condition: dict[str, Any],
+) -> None:
+    limited = {**ROOT_ALL, "Action": "kms:CreateGrant", "Condition": condition}
+    admin = {**ROOT_ALL, "Action": ["kms:Describe*", "kms:Put*"]}
+    granter = role("granter", CREATE_GRANT)
+    inventory = live(key(admin, limited, NAMED_APP), role("app"), granter)
+    found = verdict("AL-ENC-016", inventory, "Key")
+    assert found.status is Status.PASS, found.reason
+    assert found.evidence["named"] == [f"arn:aws:iam::{ACCOUNT}:role/app"]
+
+
+def test_a_grant_of_decrypt_among_other_operations_is_a_path() -> None:
+    # ForAnyValue: the grant may hold Decrypt beside the required operation
+    condition = {"ForAnyValue:StringEquals": {"kms:GrantOperations": "Encrypt"}}
+    limited = {**ROOT_ALL, "Action": "kms:CreateGrant", "Condition": condition}
+    granter = role("granter", CREATE_GRANT)
+    found = verdict("AL-ENC-016", live(key(limited), granter), "Key")
+    assert found.status is Status.FAIL
+    assert "through a grant it can create" in found.reason
+
+
+def test_a_deny_overrides_the_grant_a_principal_creates() -> None:
+    guard = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "kms:Decrypt",
+        "Resource": "*",
+        "Condition": {"ArnNotEquals": {"aws:PrincipalArn": f"arn:aws:iam::{ACCOUNT}:role/app"}},
+    }
+    granter = role("granter", CREATE_GRANT)
+    inventory = inv(key(CDK_V1_ADMIN, NAMED_APP, guard), role("app"), granter)
+    found = verdict("AL-ENC-016", inventory, "Key")
+    assert found.status is Status.PASS, found.reason
+    assert found.evidence["named"] == [f"arn:aws:iam::{ACCOUNT}:role/app"]
+
+
+def test_a_principal_named_for_create_grant_is_expected() -> None:
+    named = {**NAMED_APP, "Action": "kms:CreateGrant"}
+    found = verdict("AL-ENC-016", live(key(named), role("app")), "Key")
+    assert found.status is Status.PASS
+    decryptor = found.evidence["decryptors"][0]
+    assert decryptor["expected"] == "the key policy names it for kms:CreateGrant"
+    assert decryptor["through"] == "a grant it can create"
+
+
+def test_an_unreadable_create_grant_condition_is_unknown() -> None:
+    lost = {
+        **NAMED_APP,
+        "Action": "kms:CreateGrant",
+        "Condition": {"StringEquals": {"kms:GranteePrincipal": U}},
+    }
+    found = verdict("AL-ENC-016", live(key(lost), role("app")), "Key")
+    assert found.status is Status.UNKNOWN
+    assert "through a grant it can create" in found.reason

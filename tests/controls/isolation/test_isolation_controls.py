@@ -31,8 +31,18 @@ ENCLAVE_ROLE = f"arn:aws:iam::{ACCOUNT}:role/enclave"
 ADMIN_ONLY = {
     "Effect": "Allow",
     "Principal": {"AWS": ROOT},
-    "Action": ["kms:Create*", "kms:Describe*", "kms:Put*"],
+    "Action": ["kms:Describe*", "kms:Put*"],
     "Resource": "*",
+}
+# CDK v1's default key-admin statement: kms:Create* holds kms:CreateGrant
+CDK_V1_ADMIN = {**ADMIN_ONLY, "Action": ["kms:Create*", "kms:Describe*", "kms:Put*"]}
+# grants only an AWS service creates for its own resource (EBS, RDS...)
+RESOURCE_GRANTS = {
+    "Effect": "Allow",
+    "Principal": {"AWS": ROOT},
+    "Action": ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+    "Resource": "*",
+    "Condition": {"Bool": {"kms:GrantIsForAWSResource": "true"}},
 }
 ATTESTED = {
     "Effect": "Allow",
@@ -54,6 +64,16 @@ SERVICE_PATH = {
     },
 }
 AGENT = Agent(id="Agent", native_type="AWS::Bedrock::Agent", kms_key="Key")
+GUARD = {
+    "Effect": "Deny",
+    "Principal": "*",
+    "Action": "kms:Decrypt",
+    "Resource": "*",
+    "Condition": {
+        "StringNotEqualsIgnoreCase": {"kms:RecipientAttestation:ImageSha384": IMAGE},
+        "Null": {"kms:ViaService": "true"},
+    },
+}
 
 
 def key(policy: Any) -> KmsKey:
@@ -69,12 +89,8 @@ def test_not_in_the_threat_model() -> None:
 
 
 def test_attested_direct_paths_pass_and_service_paths_are_exempt() -> None:
-    assert (
-        status(
-            "AL-ISO-001", inv(key(doc(ADMIN_ONLY, ATTESTED, SERVICE_PATH)), AGENT), "Key", OPERATOR
-        )
-        is Status.PASS
-    )
+    policy = doc(ADMIN_ONLY, RESOURCE_GRANTS, ATTESTED, SERVICE_PATH)
+    assert status("AL-ISO-001", inv(key(policy), AGENT), "Key", OPERATOR) is Status.PASS
 
 
 def test_unattested_direct_paths_fail() -> None:
@@ -86,23 +102,52 @@ def test_unattested_direct_paths_fail() -> None:
 
 
 def test_deny_guard_passes_and_unresolved_policy_is_unknown() -> None:
-    guard = {
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "kms:Decrypt",
-        "Resource": "*",
-        "Condition": {
-            "StringNotEqualsIgnoreCase": {"kms:RecipientAttestation:ImageSha384": IMAGE},
-            "Null": {"kms:ViaService": "true"},
-        },
-    }
     full_admin = {**ADMIN_ONLY, "Action": "kms:*"}
     assert (
-        status("AL-ISO-001", inv(key(doc(full_admin, guard)), AGENT), "Key", OPERATOR)
+        status("AL-ISO-001", inv(key(doc(full_admin, GUARD)), AGENT), "Key", OPERATOR)
         is Status.PASS
     )
     assert status("AL-ISO-001", inv(key(U), AGENT), "Key", OPERATOR) is Status.UNKNOWN
     assert status("AL-ISO-001", inv(key(None)), settings=OPERATOR) is Status.NOT_APPLICABLE
+
+
+def test_a_grant_the_caller_creates_for_itself_is_an_unattested_path() -> None:
+    # kms:Create* holds CreateGrant: a caller grants itself Decrypt, and a grant cannot
+    # require attestation
+    found = verdict("AL-ISO-001", inv(key(doc(CDK_V1_ADMIN, ATTESTED)), AGENT), "Key", OPERATOR)
+    assert found.status is Status.FAIL
+    assert "kms:CreateGrant" in found.reason
+    assert found.evidence["through_grants"] == [CDK_V1_ADMIN]
+    # AL-ISO-002 names the unattested path too
+    found = verdict("AL-ISO-002", inv(key(doc(CDK_V1_ADMIN, ATTESTED))), "Key", OPERATOR)
+    assert found.status is Status.FAIL and "unattested path" in found.reason
+    # an explicit Deny overrides grants: the guard still settles it
+    guarded = doc(CDK_V1_ADMIN, ATTESTED, GUARD)
+    assert status("AL-ISO-001", inv(key(guarded), AGENT), "Key", OPERATOR) is Status.PASS
+
+
+def test_grants_limited_to_aws_resources_or_other_operations_are_not_paths() -> None:
+    no_decrypt = {
+        **RESOURCE_GRANTS,
+        "Condition": {
+            "ForAllValues:StringEquals": {"kms:GrantOperations": ["Encrypt", "GenerateDataKey"]}
+        },
+    }
+    attested_grant = {**ATTESTED, "Action": ["kms:Decrypt", "kms:CreateGrant"]}
+    for limited in (RESOURCE_GRANTS, no_decrypt, attested_grant):
+        policy = doc(ADMIN_ONLY, limited, ATTESTED)
+        found = verdict("AL-ISO-001", inv(key(policy), AGENT), "Key", OPERATOR)
+        assert found.status is Status.PASS, limited
+    # a grant of Decrypt among other operations is one
+    with_decrypt = {
+        **RESOURCE_GRANTS,
+        "Condition": {"ForAnyValue:StringEquals": {"kms:GrantOperations": ["Decrypt"]}},
+    }
+    found = verdict(
+        "AL-ISO-001", inv(key(doc(ADMIN_ONLY, with_decrypt, ATTESTED)), AGENT), "Key", OPERATOR
+    )
+    assert found.status is Status.FAIL
+    assert found.evidence["through_grants"] == [with_decrypt]
 
 
 # --- AL-ISO-002 ----------------------------------------------------------------------

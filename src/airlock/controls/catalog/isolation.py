@@ -95,10 +95,17 @@ def _attestation(ctx: ScanContext) -> Iterator[Verdict]:
                 purposes=purposes,
             )
         elif facts.unattested:
+            grants = len(facts.through_grants)
+            how = (
+                f" ({grants} of these statements through a grant the caller creates for itself with kms:CreateGrant, which cannot require attestation)"
+                if grants
+                else ""
+            )
             yield failed(
                 key,
-                f"Key {key.id} protects {', '.join(purposes)} and lets principals decrypt directly without enclave attestation.",
+                f"Key {key.id} protects {', '.join(purposes)} and lets principals decrypt directly without enclave attestation{how}.",
                 statements=[s.shown() for s in facts.unattested],
+                **({"through_grants": [s.shown() for s in facts.through_grants]} if grants else {}),
             )
         elif facts.unreadable:
             yield unknown(
