@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from airlock.inventory.model import PolicyValue, Resource, Val
+from msgspec import Struct
+
+from airlock.inventory.model import PolicyValue, Resource, Unresolved, Val
 
 
 class KmsKey(Resource, frozen=True, kw_only=True):
@@ -36,6 +38,33 @@ class KmsGrant(Resource, frozen=True, kw_only=True):
     retiring_principal: Val[str] | None = None
 
 
+class ReplicationRule(Struct, frozen=True, kw_only=True):
+    """One S3 replication rule: which new objects of the bucket are copied, and where to.
+
+    A rule with neither a prefix (or an empty one) nor a tag filter copies every new object.
+    """
+
+    #: the destination bucket: an inventory id, else the ARN as written
+    destination_bucket: Val[str]
+    #: the destination bucket's owner as the rule declares it (Account / account); None: not set
+    destination_account: Val[str] | None = None
+    #: True: replicas change owner to the destination account (AccessControlTranslation
+    #: Owner=Destination). None: not set -- replicas keep the source owner, unless the
+    #: destination bucket enforces bucket-owner ownership (which the inventory does not show)
+    owner_override: Val[bool] | None = None
+    enabled: Val[bool]  # Status Enabled
+    #: the key prefix the rule is limited to; None or "": every key
+    prefix: Val[str] | None = None
+    #: the object tags the rule is limited to, as "key=value"
+    tag_filter: tuple[Val[str], ...] = ()
+    #: DeleteMarkerReplication Enabled; None: not set (delete markers are not replicated)
+    delete_markers: Val[bool] | None = None
+    #: the IAM role S3 assumes to replicate (the configuration's, repeated on each rule)
+    role: Val[str] | None = None
+    rule_id: Val[str] | None = None
+    priority: Val[int] | None = None
+
+
 class S3Bucket(Resource, frozen=True, kw_only=True):
     bucket_name: Val[str] | None = None
     #: "aws:kms", "aws:kms:dsse", "AES256"; None: not declared (S3 default SSE-S3 applies)
@@ -49,6 +78,8 @@ class S3Bucket(Resource, frozen=True, kw_only=True):
     block_public_policy: Val[bool] | None = None
     restrict_public_buckets: Val[bool] | None = None
     lifecycle_expiration_days: Val[int] | None = None
+    #: None: no replication configured; Unresolved: configured, but the rules are unknown
+    replication: tuple[ReplicationRule, ...] | Unresolved | None = None
 
 
 class LogGroup(Resource, frozen=True, kw_only=True):

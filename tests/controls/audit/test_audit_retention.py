@@ -10,7 +10,7 @@ from control_fixtures import ACCOUNT, OTHER, U, allow, deny, doc, inv, live, run
 from airlock.controls.model import Settings, Status
 from airlock.inventory.audit import Trail
 from airlock.inventory.bedrock import InvocationLogging
-from airlock.inventory.encryption import S3Bucket
+from airlock.inventory.encryption import ReplicationRule, S3Bucket
 from airlock.inventory.identity import Role
 from airlock.inventory.model import NamedPolicy, Unresolved
 
@@ -97,6 +97,99 @@ def test_referenced_bucket() -> None:
     assert status("AL-AUD-008", live(logging), "arn:aws:s3:::archive-logs") is Status.PASS
     lost = InvocationLogging(id="Lost", native_type="Custom::Logging", s3_bucket=U)
     assert [v.status for v in run("AL-AUD-008", inv(lost))] == [Status.UNKNOWN]
+
+
+ARCHIVE = "arn:aws:s3:::audit-archive"
+
+
+def replicated(*rules: ReplicationRule, **kw: Any) -> S3Bucket:
+    return bucket(replication=rules, **kw)
+
+
+def rule(**kw: Any) -> ReplicationRule:
+    """An enabled rule copying every object to the archive in OTHER, which owns the replicas."""
+    base: dict[str, Any] = {
+        "destination_bucket": ARCHIVE,
+        "destination_account": OTHER,
+        "owner_override": True,
+        "enabled": True,
+        "rule_id": "to-archive",
+    }
+    return ReplicationRule(**{**base, **kw})
+
+
+def test_invocation_logs_replicated_to_another_account_pass() -> None:
+    found = verdict("AL-AUD-008", inv(LOGGING, replicated(rule(prefix=""))), "Logs")
+    assert found.status is Status.PASS
+    assert OTHER in found.reason and "replication rule to-archive" in found.reason
+    [judged] = found.evidence["replication_rules"]
+    assert judged["destination_account"] == OTHER and judged["forwards_every_object"] is True
+
+
+def test_the_destination_account_may_come_from_the_destination_bucket() -> None:
+    archive = S3Bucket(id="Archive", native_type="aws_s3_bucket", arn=ARCHIVE, account=OTHER)
+    logs = replicated(rule(destination_bucket="Archive", destination_account=None))
+    assert status("AL-AUD-008", inv(LOGGING, logs, archive), "Logs") is Status.PASS
+    # the destination bucket is created with the workload: the logs never leave its account
+    local = S3Bucket(id="Archive", native_type="aws_s3_bucket", arn=ARCHIVE, account=ACCOUNT)
+    found = verdict("AL-AUD-008", inv(LOGGING, logs, local), "Logs")
+    assert found.status is Status.UNKNOWN and "in the workload account" in found.reason
+    # a declared account the destination bucket contradicts
+    conflict = replicated(rule(destination_bucket="Archive", destination_account=ACCOUNT))
+    found = verdict("AL-AUD-008", inv(LOGGING, conflict, archive), "Logs")
+    assert found.status is Status.UNKNOWN and f"is in account {OTHER}" in found.reason
+
+
+@pytest.mark.parametrize(
+    ("changes", "words"),
+    [
+        ({"owner_override": None}, "owner of the replicas"),
+        ({"owner_override": U}, "unresolved replica owner"),
+        ({"destination_account": None}, "whose account is not known"),
+        ({"destination_account": U}, "whose account is unresolved"),
+        ({"destination_account": None, "destination_bucket": U}, "unresolved destination bucket"),
+        ({"prefix": "bedrock/"}, "only keys under 'bedrock/'"),
+        ({"tag_filter": ("env=prod",)}, "only objects tagged env=prod"),
+        ({"prefix": U}, "unresolved filter"),
+        ({"enabled": U}, "unresolved status"),
+        ({"enabled": False}, "is disabled"),
+        ({"destination_account": ACCOUNT}, "in the workload account"),
+    ],
+)
+def test_replication_that_does_not_prove_a_separate_copy_is_unknown(
+    changes: dict[str, Any], words: str
+) -> None:
+    found = verdict("AL-AUD-008", inv(LOGGING, replicated(rule(**changes))), "Logs")
+    assert found.status is Status.UNKNOWN
+    assert words in found.reason
+    assert found.evidence["replication_rules"][0]["forwards_every_object"] is False
+
+
+def test_replication_needs_a_known_workload_account() -> None:
+    found = verdict("AL-AUD-008", inv(LOGGING, replicated(rule()), account=None), "Logs")
+    assert found.status is Status.UNKNOWN and "workload account is not known" in found.reason
+
+
+def test_unresolved_or_competing_replication_is_unknown() -> None:
+    found = verdict("AL-AUD-008", inv(LOGGING, bucket(replication=U)), "Logs")
+    assert (
+        found.status is Status.UNKNOWN and "replication configuration is unresolved" in found.reason
+    )
+    # a second rule to the same bucket that keeps the workload account as replica owner
+    rival = rule(rule_id="tmp", prefix="tmp/", owner_override=None, priority=2)
+    found = verdict("AL-AUD-008", inv(LOGGING, replicated(rule(priority=1), rival)), "Logs")
+    assert found.status is Status.UNKNOWN and "replication rule tmp" in found.reason
+    # a filtered rule next to a whole-bucket one to another account is harmless
+    partial = rule(
+        rule_id="dr", prefix="x/", destination_bucket="arn:aws:s3:::dr", owner_override=None
+    )
+    assert status("AL-AUD-008", inv(LOGGING, replicated(partial, rule())), "Logs") is Status.PASS
+
+
+def test_replication_does_not_excuse_a_trail_bucket_in_the_workload_account() -> None:
+    trail = Trail(id="Trail", native_type="AWS::CloudTrail::Trail", s3_bucket="Logs")
+    found = verdict("AL-AUD-008", inv(trail, replicated(rule())), "Logs")
+    assert found.status is Status.FAIL  # CloudTrail delivers to another account directly
 
 
 # --- AL-AUD-009 ----------------------------------------------------------------------

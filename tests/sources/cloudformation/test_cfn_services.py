@@ -18,7 +18,14 @@ from airlock.inventory.compute import (
     LambdaFunction,
 )
 from airlock.inventory.dns import FirewallRuleGroup, FirewallRuleGroupAssociation, ResolverRule
-from airlock.inventory.encryption import KmsKey, KmsReplicaKey, LogGroup, S3Bucket, Secret
+from airlock.inventory.encryption import (
+    KmsKey,
+    KmsReplicaKey,
+    LogGroup,
+    ReplicationRule,
+    S3Bucket,
+    Secret,
+)
 from airlock.inventory.identity import Role
 from airlock.inventory.model import Unresolved
 from airlock.inventory.operations import CodeArtifactRepository, EcrRepository
@@ -118,6 +125,73 @@ def test_s3_buckets_and_split_policies(load_yaml: Loader) -> None:
     )
     assert plain.arn == "arn:aws:s3:::${Plain}"
     assert any(g.resource_id == "ElsewherePolicy" for g in inventory.gaps)
+
+
+def test_s3_bucket_replication(load_yaml: Loader) -> None:
+    inventory = load_yaml(
+        resources("""\
+        Logs:
+          Type: AWS::S3::Bucket
+          Properties:
+            VersioningConfiguration: {Status: Enabled}
+            ReplicationConfiguration:
+              Role: !GetAtt ReplicationRole.Arn
+              Rules:
+                - Id: to-archive
+                  Status: Enabled
+                  Priority: 1
+                  Filter: {}
+                  DeleteMarkerReplication: {Status: Disabled}
+                  Destination:
+                    Bucket: arn:aws:s3:::audit-archive
+                    Account: "444455556666"
+                    AccessControlTranslation: {Owner: Destination}
+                - Status: Disabled
+                  Prefix: legacy/
+                  Destination: {Bucket: !GetAtt Copy.Arn}
+                - Status: !Ref RuleStatus
+                  Priority: 2
+                  Filter: {And: {Prefix: p/, TagFilters: [{Key: env, Value: prod}]}}
+                  DeleteMarkerReplication: {Status: Enabled}
+                  Destination: {Bucket: !GetAtt Copy.Arn}
+                - Status: Enabled
+                  Filter: !Ref RuleFilter
+                  Destination: {Bucket: !GetAtt Copy.Arn}
+        Unknowable:
+          Type: AWS::S3::Bucket
+          Properties:
+            ReplicationConfiguration: {Role: r, Rules: !Ref RuleList}
+        Copy:
+          Type: AWS::S3::Bucket
+        ReplicationRole:
+          Type: AWS::IAM::Role
+          Properties: {AssumeRolePolicyDocument: {Statement: []}}
+        """)
+        + "Parameters: {RuleStatus: {Type: String}, RuleFilter: {Type: String}, RuleList: {Type: String}}\n"
+    )
+    logs = inventory.get("Logs", S3Bucket)
+    assert logs is not None and isinstance(logs.replication, tuple)
+    archive, legacy, tagged, unknowable = logs.replication
+    assert archive == ReplicationRule(
+        destination_bucket="arn:aws:s3:::audit-archive",
+        destination_account="444455556666",
+        owner_override=True,
+        enabled=True,
+        prefix=None,
+        delete_markers=False,
+        role="ReplicationRole",
+        rule_id="to-archive",
+        priority=1,
+    )
+    assert (legacy.enabled, legacy.prefix, legacy.destination_bucket) == (False, "legacy/", "Copy")
+    assert (legacy.owner_override, legacy.destination_account) == (None, None)
+    assert isinstance(tagged.enabled, Unresolved)
+    assert (tagged.prefix, tagged.tag_filter, tagged.delete_markers) == ("p/", ("env=prod",), True)
+    assert isinstance(unknowable.prefix, Unresolved) and unknowable.enabled is True
+    unresolved = inventory.get("Unknowable", S3Bucket)
+    assert unresolved is not None and isinstance(unresolved.replication, Unresolved)
+    copy = inventory.get("Copy", S3Bucket)
+    assert copy is not None and copy.replication is None
 
 
 def test_trail_log_groups_metric_filters_alarms(load_yaml: Loader) -> None:

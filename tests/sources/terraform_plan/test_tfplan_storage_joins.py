@@ -7,6 +7,7 @@ from pathlib import Path
 
 from airlock.inventory.dns import FirewallRuleGroup
 from airlock.inventory.encryption import KmsKey, S3Bucket
+from airlock.inventory.model import Unresolved
 
 from .plans import Plan, ref
 
@@ -151,3 +152,93 @@ def test_firewall_rules_join_their_group(tmp_path: Path) -> None:
         (100, "ALLOW", "aws_route53_resolver_firewall_domain_list.allow"),
         (200, "BLOCK", "aws_route53_resolver_firewall_domain_list.all"),
     ]
+
+
+ARCHIVE = "arn:aws:s3:::audit-archive"
+AUDIT_ACCOUNT = "444455556666"
+
+
+def _replication_rule(**values: object) -> dict[str, object]:
+    destination = {"bucket": ARCHIVE, "account": AUDIT_ACCOUNT, "storage_class": None,
+                   "access_control_translation": [{"owner": "Destination"}], "encryption_configuration": []}  # fmt: skip
+    rule = {"id": "all", "status": "Enabled", "priority": 1, "prefix": "", "destination": [destination],
+            "filter": [{"prefix": "", "tag": [], "and": []}], "delete_marker_replication": [{"status": "Disabled"}]}  # fmt: skip
+    return {**rule, **values}
+
+
+def test_replication_configuration_joins_its_bucket(tmp_path: Path) -> None:
+    plan = _bucket(Plan())
+    plan.resource("aws_iam_role.replication", {"name": "replication", "arn": "arn:aws:iam::123456789012:role/replication"},
+                  actions=NOOP, expressions={})  # fmt: skip
+    tagged = _replication_rule(id="tagged", status="Disabled", priority=2, filter=[{"prefix": "", "tag": [],
+                               "and": [{"prefix": "x/", "tags": {"env": "prod"}}]}])  # fmt: skip
+    plan.resource("aws_s3_bucket_replication_configuration.b", {"bucket": "b", "rule": [_replication_rule(), tagged]},
+                  unknown={"id": True, "role": True}, expressions={"role": ref("aws_iam_role.replication.arn")})  # fmt: skip
+    bucket = _load_bucket(tmp_path, plan)
+    assert bucket.configured_by == ("aws_s3_bucket_replication_configuration.b",)
+    assert isinstance(bucket.replication, tuple) and len(bucket.replication) == 2
+    whole, partial = bucket.replication
+    assert (whole.destination_bucket, whole.destination_account, whole.owner_override) == (
+        ARCHIVE,
+        AUDIT_ACCOUNT,
+        True,
+    )
+    assert (whole.enabled, whole.prefix, whole.tag_filter, whole.delete_markers) == (
+        True,
+        None,
+        (),
+        False,
+    )
+    assert (whole.role, whole.rule_id, whole.priority) == ("aws_iam_role.replication", "all", 1)
+    assert (partial.enabled, partial.prefix, partial.tag_filter) == (False, "x/", ("env=prod",))
+
+
+def test_replication_to_a_bucket_of_the_plan_and_unknown_rules(tmp_path: Path) -> None:
+    plan = _bucket(Plan())
+    plan.resource(
+        "aws_s3_bucket.archive",
+        {"bucket": "archive"},
+        unknown={"arn": True, "id": True},
+        expressions={},
+    )
+    rule = _replication_rule(destination=[{"account": "", "access_control_translation": []}])
+    plan.resource("aws_s3_bucket_replication_configuration.b", {"bucket": "b", "role": "arn:aws:iam::1:role/r", "rule": [rule]},
+                  unknown={"id": True, "rule": [{"destination": [{"bucket": True}]}]},
+                  expressions={"rule": [{"destination": [{"bucket": ref("aws_s3_bucket.archive.arn")}]}]})  # fmt: skip
+    replicated = _load_bucket(tmp_path, plan).replication
+    assert isinstance(replicated, tuple)
+    assert replicated[0].destination_bucket == "aws_s3_bucket.archive"
+    assert (replicated[0].destination_account, replicated[0].owner_override) == (None, None)
+
+    unknown = _bucket(Plan())
+    unknown.resource(
+        "aws_s3_bucket.archive", {"bucket": "archive"}, unknown={"arn": True}, expressions={}
+    )
+    unknown.resource("aws_s3_bucket_replication_configuration.b", {"bucket": "b", "role": "r"},
+                     unknown={"id": True, "rule": True}, expressions={"rule": ref("aws_s3_bucket.archive.arn")})  # fmt: skip
+    rules = _load_bucket(tmp_path, unknown).replication
+    assert isinstance(rules, Unresolved) and "rule" in rules.reason
+
+
+def test_legacy_inline_replication_and_its_deleted_split_resource(tmp_path: Path) -> None:
+    legacy_rule = {"id": "all", "status": "Enabled", "prefix": "", "priority": 0, "filter": [],
+                   "delete_marker_replication_status": "", "destination": [{"bucket": ARCHIVE,
+                   "account_id": AUDIT_ACCOUNT, "access_control_translation": [{"owner": "Destination"}]}]}  # fmt: skip
+    inline = [{"role": "arn:aws:iam::123456789012:role/replication", "rules": [legacy_rule]}]
+    bucket = _load_bucket(tmp_path, _bucket(Plan(), replication_configuration=inline))
+    assert isinstance(bucket.replication, tuple)
+    rule = bucket.replication[0]
+    assert (rule.destination_bucket, rule.destination_account, rule.owner_override) == (
+        ARCHIVE,
+        AUDIT_ACCOUNT,
+        True,
+    )
+    assert (rule.enabled, rule.prefix, rule.delete_markers) == (True, None, None)
+    assert rule.role == "arn:aws:iam::123456789012:role/replication"
+    assert _load_bucket(tmp_path, _bucket(Plan(), replication_configuration=[])).replication is None
+
+    # the bucket's planned attributes still show what the split resource configured
+    plan = _bucket(Plan(), replication_configuration=inline)
+    plan.resource("aws_s3_bucket_replication_configuration.b", {"bucket": "b", "role": "r",
+                  "rule": [_replication_rule()]}, actions=DELETE)  # fmt: skip
+    assert _load_bucket(tmp_path, plan).replication is None  # DeleteBucketReplication

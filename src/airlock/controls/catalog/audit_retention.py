@@ -2,14 +2,23 @@
 the workload account able to delete or weaken it.
 
 Audit buckets are the invocation-log (and large-payload) buckets and the trail buckets.
+Bedrock writes invocation logs only to a bucket of its own account, so for those buckets a
+separate account means S3 replication of every object to a bucket of another account.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from airlock.controls.audit_protection import audit_tamper, unresolved_owner
-from airlock.controls.buckets import BucketRole, BucketUse, bedrock_buckets, bucket_subject
+from airlock.controls.buckets import (
+    BucketRole,
+    BucketUse,
+    bedrock_buckets,
+    bucket_subject,
+    find_bucket,
+)
 from airlock.controls.coverage import absence_is_proof
 from airlock.controls.judgement import Answer
 from airlock.controls.model import (
@@ -24,8 +33,8 @@ from airlock.controls.model import (
     unknown,
 )
 from airlock.controls.verdicts import from_judgement
-from airlock.inventory.encryption import S3Bucket
-from airlock.inventory.model import Resource, Unresolved
+from airlock.inventory.encryption import ReplicationRule, S3Bucket
+from airlock.inventory.model import Resource, Unresolved, Val
 from airlock.obligations.model import Topic
 
 _S3_SCOPES = ("s3", "AWS::S3::Bucket", "aws_s3_bucket", "S3Bucket")
@@ -153,16 +162,169 @@ def _judge_account(ctx: ScanContext, use: BucketUse) -> Verdict:
             **evidence,
         )
     if BucketRole.TRAIL not in use.roles:
-        return unknown(
-            use.bucket,
-            f"Bedrock writes invocation logs only to a bucket of its own account, so bucket {use.bucket.id} stays in the workload account; whether it forwards them to a separate account (S3 replication) is not in the inventory.",
-            **evidence,
-        )
+        homes = tuple(a for a in (owner, home) if a is not None)
+        return _forwarded(ctx, use.bucket, homes, evidence)
     return failed(
         use.bucket,
         f"Bucket {use.bucket.id} ({_holds(use)}) is created with the workload it records, so a compromise of that account reaches its audit trail.",
         **evidence,
     )
+
+
+def _forwarded(
+    ctx: ScanContext, bucket: S3Bucket, homes: tuple[Val[str], ...], evidence: dict[str, Any]
+) -> Verdict:
+    """A bucket that must stay in the workload account: does replication copy it out?
+
+    Anything short of a rule proven to copy every object to another account stays UNKNOWN,
+    as it was before replication was read: the logs may still leave the account some other
+    way (a copy job, CloudWatch Logs delivery), so no replication is no proof of a FAIL.
+    """
+    stays = (
+        "Bedrock writes invocation logs only to a bucket of its own account, so bucket "
+        f"{bucket.id} stays in the workload account"
+    )
+    rules = bucket.replication
+    if isinstance(rules, Unresolved):
+        return unknown(
+            bucket,
+            f"{stays}, and its S3 replication configuration is unresolved: {rules.reason}.",
+            **evidence,
+        )
+    if not rules:
+        return unknown(
+            bucket,
+            f"{stays}, and the inventory shows no S3 replication that copies them to a separate account.",
+            **evidence,
+        )
+    judged = [(rule, *_judge_rule(ctx, rule, homes)) for rule in rules]
+    evidence = {
+        **evidence,
+        "replication_rules": [_rule_evidence(r, account, gap) for r, account, gap in judged],
+    }
+    labels = {id(rule): _label(rule, n) for n, rule in enumerate(rules, 1)}
+    forwarding = [(rule, account) for rule, account, gap in judged if gap is None]
+    if not forwarding:
+        gaps = "; ".join(f"{labels[id(rule)]} {gap}" for rule, _, gap in judged)
+        return unknown(
+            bucket,
+            f"{stays}; no replication rule is shown to copy every object to a separate account: {gaps}.",
+            **evidence,
+        )
+    rule, account = forwarding[0]
+    # S3 applies the rule of highest priority to an object that rules to the same bucket
+    # both match: one that keeps the workload account as replica owner may take over.
+    rival = next(
+        (
+            other
+            for other in rules
+            if other is not rule
+            and other.destination_bucket == rule.destination_bucket
+            and other.enabled is not False
+            and other.owner_override is not True
+        ),
+        None,
+    )
+    if rival is not None:
+        return unknown(
+            bucket,
+            f"{stays}; {labels[id(rule)]} copies every object to account {account}, but {labels[id(rival)]} copies to the same bucket without making that account owner of the replicas, and which of them applies depends on their priorities.",
+            **evidence,
+        )
+    target = rule.destination_bucket
+    where = f"bucket {target}" if isinstance(target, str) else "a bucket"
+    return passed(
+        bucket,
+        f"Bucket {bucket.id} stays in the workload account as Bedrock requires, but {labels[id(rule)]} replicates every new object to {where} in account {account}, which owns the replicas.",
+        **evidence,
+    )
+
+
+def _label(rule: ReplicationRule, n: int) -> str:
+    name = rule.rule_id if isinstance(rule.rule_id, str) and rule.rule_id else str(n)
+    return f"replication rule {name}"
+
+
+def _judge_rule(
+    ctx: ScanContext, rule: ReplicationRule, homes: tuple[Val[str], ...]
+) -> tuple[Val[str] | None, str | None]:
+    """(destination account, why the rule does not forward every object; None: it does)."""
+    account, elsewhere = _destination_account(ctx, rule, homes)
+    if rule.enabled is False:
+        return account, "is disabled"
+    if isinstance(rule.enabled, Unresolved):
+        return account, f"has an unresolved status: {rule.enabled.reason}"
+    if isinstance(rule.prefix, Unresolved):
+        return account, f"has an unresolved filter: {rule.prefix.reason}"
+    if rule.prefix:
+        return account, f"copies only keys under '{rule.prefix}'"
+    if rule.tag_filter:
+        tags = ", ".join(str(t) for t in rule.tag_filter)
+        return account, f"copies only objects tagged {tags}"
+    if elsewhere is not None:
+        return account, elsewhere
+    if isinstance(rule.owner_override, Unresolved):
+        return account, f"has an unresolved replica owner: {rule.owner_override.reason}"
+    if rule.owner_override is not True:
+        # Not a FAIL: without the override, replicas keep the source account as owner only
+        # while the destination bucket allows ACLs; a bucket with Object Ownership
+        # BucketOwnerEnforced (the S3 default since April 2023) owns every replica anyway.
+        # The inventory does not show the destination's Object Ownership.
+        return account, (
+            "does not make the destination account owner of the replicas "
+            "(AccessControlTranslation Owner=Destination); whether the destination bucket "
+            "enforces bucket-owner ownership is not in the inventory"
+        )
+    return account, None
+
+
+def _destination_account(
+    ctx: ScanContext, rule: ReplicationRule, homes: tuple[Val[str], ...]
+) -> tuple[Val[str] | None, str | None]:
+    """The destination bucket's account, and why it is not a known separate account.
+
+    The rule's declared account and, when the bucket is in the inventory, the bucket's own
+    account: either one equal to the workload's puts the replicas in the workload account.
+    """
+    declared = rule.destination_account
+    target = find_bucket(ctx.inventory, rule.destination_bucket)
+    held = target.account if target is not None else None
+    name = target.id if target is not None else str(rule.destination_bucket)
+    if isinstance(declared, str) and isinstance(held, str) and declared != held:
+        return held, f"declares account {declared}, but bucket {name} is in account {held}"
+    known = [a for a in (held, declared) if a is not None]
+    local = next((a for a in known if a in homes), None)
+    if local is not None:
+        return local, f"copies to bucket {name} in the workload account"
+    account = next((a for a in known if isinstance(a, str)), None)
+    if account is not None:
+        if any(isinstance(h, str) for h in homes):
+            return account, None
+        return account, f"copies to account {account}, but the workload account is not known"
+    if isinstance(rule.destination_bucket, Unresolved) and not known:
+        return None, f"has an unresolved destination bucket: {rule.destination_bucket.reason}"
+    for found in known:
+        if isinstance(found, Unresolved):
+            return found, f"copies to bucket {name}, whose account is unresolved: {found.reason}"
+    return None, f"copies to bucket {name}, whose account is not known"
+
+
+def _rule_evidence(
+    rule: ReplicationRule, account: Val[str] | None, gap: str | None
+) -> dict[str, Any]:
+    return {
+        "rule": rule.rule_id,
+        "destination_bucket": rule.destination_bucket,
+        "destination_account": account,
+        "owner_override": rule.owner_override,
+        "enabled": rule.enabled,
+        "prefix": rule.prefix,
+        "tag_filter": list(rule.tag_filter),
+        "delete_markers": rule.delete_markers,
+        "role": rule.role,
+        "forwards_every_object": gap is None,
+        "why_not": gap,
+    }
 
 
 # --- AL-AUD-009 ------------------------------------------------------------------------
@@ -216,8 +378,10 @@ CONTROLS: tuple[Control, ...] = (
         Severity.HIGH,
         "Logs kept in the account they record fall with it: an attacker with administrator "
         "rights there can reach the bucket policy, its key and its retention settings.",
-        "Deliver CloudTrail and invocation logs to a bucket in a log-archive account of the "
-        "Security OU; grant the workload account only s3:PutObject.",
+        "Deliver CloudTrail logs to a bucket in a log-archive account of the Security OU; grant "
+        "the workload account only s3:PutObject. Bedrock needs its invocation-log bucket in the "
+        "workload account: replicate every object of it to the log-archive account (a rule "
+        "without filter, AccessControlTranslation Owner=Destination).",
         _separate_account,
     ),
     _ctl(

@@ -1,7 +1,8 @@
 """S3 buckets and the split resources that configure them (provider v4+ style).
 
 The bucket's legacy inline arguments (``server_side_encryption_configuration``,
-``versioning``, ``object_lock_configuration``, ``policy``, ``lifecycle_rule``) are read first;
+``versioning``, ``object_lock_configuration``, ``policy``, ``lifecycle_rule``,
+``replication_configuration``) are read first;
 a live split resource overrides them. A deleted split resource leaves what the provider leaves:
 
 * ``aws_s3_bucket_policy`` -> DeleteBucketPolicy: no policy;
@@ -10,7 +11,8 @@ a live split resource overrides them. A deleted split resource leaves what the p
 * ``aws_s3_bucket_object_lock_configuration`` -> the default retention rule is removed; Object
   Lock itself stays enabled (it cannot be turned off);
 * ``aws_s3_bucket_versioning`` -> versioning is suspended, unless Object Lock keeps it enabled;
-* ``aws_s3_bucket_public_access_block`` / ``_lifecycle_configuration`` -> removed.
+* ``aws_s3_bucket_public_access_block`` / ``_lifecycle_configuration`` -> removed;
+* ``aws_s3_bucket_replication_configuration`` -> DeleteBucketReplication: no replication.
 
 Retention given in years counts 365 days a year. ``lifecycle_expiration_days`` is the shortest
 expiration of the enabled rules (what bounds retention).
@@ -18,7 +20,7 @@ expiration of the enabled rules (what bounds retention).
 
 from __future__ import annotations
 
-from airlock.inventory.encryption import S3Bucket
+from airlock.inventory.encryption import ReplicationRule, S3Bucket
 from airlock.inventory.model import Resource, Unresolved, Val
 from airlock.sources.terraform_plan import families as F
 from airlock.sources.terraform_plan.assembly import Assembly, Builders, Joiners
@@ -60,6 +62,84 @@ def _versioning(enabled: Val[bool] | None) -> Val[str] | None:
     return "Enabled" if enabled else None
 
 
+def _is(value: Val[str] | None, expected: str) -> Val[bool] | None:
+    return value if value is None or isinstance(value, Unresolved) else value == expected
+
+
+def _replication_filter(rule: ResourceView) -> tuple[Val[str] | None, tuple[Val[str], ...]]:
+    """(prefix, "key=value" tag conditions) of a rule: its ``filter``, else its V1 ``prefix``.
+
+    The split resource filters with ``tag { key value }`` and ``and { prefix tags }``; the
+    legacy inline rules with ``filter { prefix tags }``.
+    """
+    unknown = rule.unresolved_collection("filter")
+    if unknown is not None:
+        return unknown, ()
+    blocks = rule.blocks("filter")
+    if not blocks:
+        return rule.text("prefix") or None, ()
+    found, both = blocks[0], blocks[0].at("and", 0)
+    prefix = found.text("prefix") or both.text("prefix") or None
+    tags: list[Val[str]] = []
+    for tag in found.blocks("tag"):
+        key, value = tag.text("key"), tag.text("value")
+        if isinstance(key, Unresolved) or isinstance(value, Unresolved):
+            tags.append(Unresolved(f"known after apply: {tag.where()}"))
+        elif key:
+            tags.append(f"{key}={value or ''}")
+    for block in (found, both):
+        for key, value in block.string_map("tags").items():
+            tags.append(value if isinstance(value, Unresolved) else f"{key}={value}")
+        if block.unknown("tags"):
+            tags.append(Unresolved(f"known after apply: {block.where('tags')}"))
+    return prefix, tuple(tags)
+
+
+def _replication_rules(
+    rules: list[ResourceView], role: Val[str] | None, legacy: bool
+) -> tuple[ReplicationRule, ...]:
+    found: list[ReplicationRule] = []
+    for rule in rules:
+        destination = rule.at("destination", 0)
+        prefix, tags = _replication_filter(rule)
+        if legacy:
+            account = destination.text("account_id")
+            delete_markers = rule.text("delete_marker_replication_status")
+        else:
+            account = destination.text("account")
+            delete_markers = rule.text("delete_marker_replication", 0, "status")
+        owner = destination.text("access_control_translation", 0, "owner") or None
+        status = rule.required_text("status")
+        found.append(
+            ReplicationRule(
+                destination_bucket=destination.required_ref("bucket", family=F.BUCKET),
+                destination_account=account or None,
+                owner_override=_is(owner, "Destination"),
+                enabled=status if isinstance(status, Unresolved) else status == "Enabled",
+                prefix=prefix,
+                tag_filter=tags,
+                delete_markers=_is(delete_markers or None, "Enabled"),
+                role=role,
+                rule_id=rule.text("id") or None,
+                priority=rule.number("priority"),
+            )
+        )
+    return tuple(found)
+
+
+def _legacy_replication(v: ResourceView) -> tuple[ReplicationRule, ...] | Unresolved | None:
+    """The bucket's inline ``replication_configuration`` (provider v4 and earlier)."""
+    blocks = v.blocks("replication_configuration")
+    if not blocks:
+        return v.unresolved_collection("replication_configuration")
+    config = blocks[0]
+    unknown = config.unresolved_collection("rules")
+    if unknown is not None:
+        return unknown
+    rules = _replication_rules(config.blocks("rules"), config.ref("role", family=F.ROLE), True)
+    return rules or None
+
+
 def bucket(v: ResourceView, out: Assembly) -> Resource:
     lock = v.at("object_lock_configuration", 0)
     lock_flag = v.flag("object_lock_enabled")
@@ -78,6 +158,7 @@ def bucket(v: ResourceView, out: Assembly) -> Resource:
         versioning=_versioning(v.flag("versioning", 0, "enabled")),
         policy=v.policy("policy"),
         lifecycle_expiration_days=_shortest_expiration(v.blocks("lifecycle_rule"), "enabled"),
+        replication=_legacy_replication(v),
     )
 
 
@@ -167,6 +248,19 @@ def lifecycle(v: ResourceView, out: Assembly) -> None:
         )
 
 
+def replication(v: ResourceView, out: Assembly) -> None:
+    target = _target(v, out)
+    if target is None:
+        return
+    if v.deleted:
+        out.reset(target, "replication", None)
+        return
+    rules = v.unresolved_collection("rule") or _replication_rules(
+        v.blocks("rule"), v.ref("role", family=F.ROLE), legacy=False
+    )
+    out.set(target, "replication", rules, v.address)
+
+
 BUILDERS: Builders = {"aws_s3_bucket": bucket}
 
 JOINERS: Joiners = {
@@ -176,4 +270,5 @@ JOINERS: Joiners = {
     "aws_s3_bucket_versioning": versioning,
     "aws_s3_bucket_public_access_block": public_access_block,
     "aws_s3_bucket_lifecycle_configuration": lifecycle,
+    "aws_s3_bucket_replication_configuration": replication,
 }

@@ -8,6 +8,7 @@ from airlock.inventory.encryption import (
     LogGroup,
     OpenSearchCollection,
     OpenSearchSecurityPolicy,
+    ReplicationRule,
     S3Bucket,
     Secret,
 )
@@ -67,6 +68,70 @@ def _lifecycle_days(p: Props) -> Val[int] | None:
     return min(found) if found else None
 
 
+def _is(value: Val[str] | None, expected: str) -> Val[bool] | None:
+    return value if value is None or isinstance(value, Unresolved) else value == expected
+
+
+def _replication_filter(rule: Props) -> tuple[Val[str] | None, tuple[Val[str], ...]]:
+    """(prefix, "key=value" tag conditions): a V2 ``Filter``, else the V1 rule ``Prefix``.
+
+    A ``Filter`` that is not a mapping reads as an unresolved prefix.
+    """
+    found = rule.get("Filter")
+    if found is None:
+        return rule.text("Prefix"), ()
+    if not isinstance(found, dict):
+        return rule.text("Filter", "Prefix"), ()  # Unresolved: the Filter cannot be read
+    both = rule.child("Filter", "And")
+    prefix = rule.text("Filter", "Prefix")
+    if prefix is None:
+        prefix = both.text("Prefix")
+    listed = both.children("TagFilters")
+    if isinstance(listed, Unresolved):
+        return prefix, (listed,)
+    single = rule.child("Filter", "TagFilter")
+    tags: list[Val[str]] = []
+    for tag in ([single] if single.data is not None else []) + listed:
+        key, value = tag.text("Key"), tag.text("Value")
+        if isinstance(key, Unresolved) or isinstance(value, Unresolved):
+            tags.append(Unresolved("a replication rule filters on a tag that is unresolved"))
+        else:
+            tags.append(f"{key}={value or ''}")
+    return prefix, tuple(tags)
+
+
+def _replication(p: Props) -> tuple[ReplicationRule, ...] | Unresolved | None:
+    if p.get("ReplicationConfiguration") is None:
+        return None
+    rules = p.children("ReplicationConfiguration", "Rules")
+    if isinstance(rules, Unresolved):
+        return rules
+    role = p.rel("ReplicationConfiguration", "Role", types=("AWS::IAM::Role",))
+    found: list[ReplicationRule] = []
+    for rule in rules:
+        destination = rule.child("Destination")
+        prefix, tags = _replication_filter(rule)
+        bucket = destination.rel("Bucket", types=BUCKET_TYPES)
+        status = rule.text("Status")
+        found.append(
+            ReplicationRule(
+                destination_bucket=or_unresolved(bucket, "the replication rule names no Bucket"),
+                destination_account=destination.text("Account"),
+                owner_override=_is(
+                    destination.text("AccessControlTranslation", "Owner"), "Destination"
+                ),
+                enabled=or_unresolved(_is(status, "Enabled"), "the replication rule has no Status"),
+                prefix=prefix,
+                tag_filter=tags,
+                delete_markers=_is(rule.text("DeleteMarkerReplication", "Status"), "Enabled"),
+                role=role,
+                rule_id=rule.text("Id"),
+                priority=rule.integer("Priority"),
+            )
+        )
+    return tuple(found)
+
+
 def _bucket(d: Declaration, p: Props, ctx: MapContext) -> None:
     algorithm, key = _encryption(p)
     ctx.add(
@@ -84,6 +149,7 @@ def _bucket(d: Declaration, p: Props, ctx: MapContext) -> None:
                 "PublicAccessBlockConfiguration", "RestrictPublicBuckets"
             ),
             lifecycle_expiration_days=_lifecycle_days(p),
+            replication=_replication(p),
         )
     )
 
