@@ -149,3 +149,15 @@ def test_agents_need_a_guardrail() -> None:
         is Status.FAIL
     )
     assert status("AL-AUD-012", inv()) is Status.NOT_APPLICABLE
+
+
+def test_service_roles_are_not_asked_about_guardrails() -> None:
+    """A role only an AWS service assumes (here S3 replication) does not invoke models for a
+    workload; the reason names the service instead of assuming an agent or flow."""
+    service = _role(
+        allow("bedrock:InvokeModel", MODEL),
+        trust_policy=trust({"Service": "s3.amazonaws.com"}),
+    )
+    found = verdict("AL-AUD-012", inv(service), "App")
+    assert found.status is Status.NOT_APPLICABLE
+    assert "s3.amazonaws.com" in found.reason

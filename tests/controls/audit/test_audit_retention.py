@@ -332,3 +332,22 @@ def test_identity_deny_on_the_role_neutralizes() -> None:
         status("AL-AUD-009", inv(LOGGING, bucket(), role(allow("s3:*", "*"))), "Logs")
         is Status.FAIL
     )
+
+
+def test_a_filter_on_the_logging_prefix_still_copies_every_log() -> None:
+    """Bedrock writes ``<key prefix>/AWSLogs/...``: a rule filtering on that prefix copies
+    every log object; a narrower or different prefix does not."""
+    prefixed = InvocationLogging(
+        id="Logging", native_type="Custom::Logging", s3_bucket="Logs", s3_key_prefix="invocations"
+    )
+    for covering in ("invocations/", "invocations", "inv", "invocations/AWSLogs/"):
+        found = verdict("AL-AUD-008", inv(prefixed, replicated(rule(prefix=covering))), "Logs")
+        assert found.status is Status.PASS, (covering, found.reason)
+    for narrower in ("invocations/AWSLogs/111", "other/"):
+        found = verdict("AL-AUD-008", inv(prefixed, replicated(rule(prefix=narrower))), "Logs")
+        assert found.status is Status.UNKNOWN and f"only keys under '{narrower}'" in found.reason
+    lost = InvocationLogging(
+        id="Logging", native_type="Custom::Logging", s3_bucket="Logs", s3_key_prefix=U
+    )
+    found = verdict("AL-AUD-008", inv(lost, replicated(rule(prefix="invocations/"))), "Logs")
+    assert found.status is Status.UNKNOWN

@@ -23,10 +23,11 @@ from airlock.controls.model import (
     passed,
     unknown,
 )
-from airlock.controls.principals import PrincipalClass, classify
+from airlock.controls.principals import PrincipalClass, classify, trust_of
 from airlock.controls.verdicts import from_judgement
 from airlock.inventory.audit import Alarm, MetricFilter
 from airlock.inventory.bedrock import Agent
+from airlock.inventory.identity import Role
 from airlock.inventory.model import Unresolved
 from airlock.obligations.model import Topic
 
@@ -78,8 +79,10 @@ def _guardrail_alarms(ctx: ScanContext) -> Iterator[Verdict]:
     for alarm in ctx.inventory.of(Alarm):
         watches = _watches(
             alarm,
-            lambda namespace, name: (namespace in GUARDRAIL_NAMESPACES and name == INTERVENTION_METRIC)
-            or (namespace, name) in filters,
+            lambda namespace, name: (
+                (namespace in GUARDRAIL_NAMESPACES and name == INTERVENTION_METRIC)
+                or (namespace, name) in filters
+            ),
         )
         if watches:
             found.append(alarm.id)
@@ -147,9 +150,12 @@ def _guardrails_required(ctx: ScanContext) -> Iterator[Verdict]:
     for principal in bedrock_callers(ctx):
         judged = True
         if classify(ctx, principal) is PrincipalClass.SERVICE:
+            services = (
+                ", ".join(trust_of(ctx, principal).services) if isinstance(principal, Role) else ""
+            )
             yield not_applicable(
                 principal,
-                f"Role {principal.id} is a service role; its resource (agent, flow) applies the guardrail.",
+                f"Role {principal.id} is assumed by an AWS service ({services or 'a service principal'}), not by a workload; when a Bedrock agent or flow uses it, that resource applies its own guardrail.",
             )
             continue
         yield from_judgement(principal, invoke_without_guardrail(ctx, principal))

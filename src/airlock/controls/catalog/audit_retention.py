@@ -33,6 +33,7 @@ from airlock.controls.model import (
     unknown,
 )
 from airlock.controls.verdicts import from_judgement
+from airlock.inventory.bedrock import InvocationLogging
 from airlock.inventory.encryption import ReplicationRule, S3Bucket
 from airlock.inventory.model import Resource, Unresolved, Val
 from airlock.obligations.model import Topic
@@ -163,7 +164,7 @@ def _judge_account(ctx: ScanContext, use: BucketUse) -> Verdict:
         )
     if BucketRole.TRAIL not in use.roles:
         homes = tuple(a for a in (owner, home) if a is not None)
-        return _forwarded(ctx, use.bucket, homes, evidence)
+        return _forwarded(ctx, use, use.bucket, homes, evidence)
     return failed(
         use.bucket,
         f"Bucket {use.bucket.id} ({_holds(use)}) is created with the workload it records, so a compromise of that account reaches its audit trail.",
@@ -171,8 +172,30 @@ def _judge_account(ctx: ScanContext, use: BucketUse) -> Verdict:
     )
 
 
+def _written_keys(ctx: ScanContext, use: BucketUse) -> tuple[str, ...] | None:
+    """Prefixes of every key Bedrock writes into the bucket (``<prefix>/AWSLogs/...``), or
+    None when some cannot be known (an unresolved prefix, large-data delivery)."""
+    keys: list[str] = []
+    for logging in ctx.inventory.of(InvocationLogging):
+        if logging.id not in use.users:
+            continue
+        if logging.large_data_bucket is not None and find_bucket(
+            ctx.inventory, logging.large_data_bucket
+        ) in (use.bucket, None):
+            return None  # where large payloads land under the bucket is not modelled
+        prefix = logging.s3_key_prefix
+        if isinstance(prefix, Unresolved):
+            return None
+        keys.append(f"{prefix.rstrip('/')}/AWSLogs/" if prefix else "AWSLogs/")
+    return tuple(keys)
+
+
 def _forwarded(
-    ctx: ScanContext, bucket: S3Bucket, homes: tuple[Val[str], ...], evidence: dict[str, Any]
+    ctx: ScanContext,
+    use: BucketUse,
+    bucket: S3Bucket,
+    homes: tuple[Val[str], ...],
+    evidence: dict[str, Any],
 ) -> Verdict:
     """A bucket that must stay in the workload account: does replication copy it out?
 
@@ -197,7 +220,8 @@ def _forwarded(
             f"{stays}, and the inventory shows no S3 replication that copies them to a separate account.",
             **evidence,
         )
-    judged = [(rule, *_judge_rule(ctx, rule, homes)) for rule in rules]
+    written = _written_keys(ctx, use)
+    judged = [(rule, *_judge_rule(ctx, rule, homes, written)) for rule in rules]
     evidence = {
         **evidence,
         "replication_rules": [_rule_evidence(r, account, gap) for r, account, gap in judged],
@@ -246,9 +270,14 @@ def _label(rule: ReplicationRule, n: int) -> str:
 
 
 def _judge_rule(
-    ctx: ScanContext, rule: ReplicationRule, homes: tuple[Val[str], ...]
+    ctx: ScanContext,
+    rule: ReplicationRule,
+    homes: tuple[Val[str], ...],
+    written: tuple[str, ...] | None,
 ) -> tuple[Val[str] | None, str | None]:
-    """(destination account, why the rule does not forward every object; None: it does)."""
+    """(destination account, why the rule does not forward every log object; None: it
+    does). ``written``: the prefixes of the keys Bedrock writes (a filter on a prefix that
+    every one of them starts with still copies every log)."""
     account, elsewhere = _destination_account(ctx, rule, homes)
     if rule.enabled is False:
         return account, "is disabled"
@@ -256,7 +285,7 @@ def _judge_rule(
         return account, f"has an unresolved status: {rule.enabled.reason}"
     if isinstance(rule.prefix, Unresolved):
         return account, f"has an unresolved filter: {rule.prefix.reason}"
-    if rule.prefix:
+    if rule.prefix and not (written and all(k.startswith(rule.prefix) for k in written)):
         return account, f"copies only keys under '{rule.prefix}'"
     if rule.tag_filter:
         tags = ", ".join(str(t) for t in rule.tag_filter)
