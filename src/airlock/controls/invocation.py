@@ -150,6 +150,13 @@ def _example(auth: Authorization) -> str:
 FOREIGN_ENDPOINT = "vpce-0a1f0e1a0f0e1a0f0"
 FOREIGN_VPC = "vpc-0a1f0e1a0f0e1a0f0"
 FOREIGN_ACCOUNT = "999999999999"
+#: Bedrock sets bedrock:InferenceProfileArn only on the model step of a call through an
+#: inference profile, and that call is first authorised on the profile itself (without the
+#: key). Asking each request as a direct call or as the profile step (the key absent) covers
+#: every way in; leaving the key free would let a statement written for the model step of a
+#: profile the caller cannot use -- AWS's documented geographic-profile pattern -- pass for
+#: a request nobody can make.
+PROFILE_KEY = "bedrock:InferenceProfileArn"
 _VPC_KEYS = (
     "aws:SourceVpce", "aws:SourceVpc", "aws:SourceVpcArn", "aws:VpcSourceIp",
     "aws:VpceAccount", "aws:VpceOrgID", "aws:VpceOrgPaths",
@@ -167,6 +174,7 @@ def outside_contexts(auth: Authorization) -> tuple[dict[str, ContextInput], ...]
     common: dict[str, ContextInput] = dict.fromkeys(_FAS_KEYS, ABSENT)
     common["aws:ViaAWSService"] = False
     common["aws:PrincipalIsAWSService"] = False
+    common[PROFILE_KEY] = ABSENT  # see _DIRECT
     public: dict[str, ContextInput] = {**common, **dict.fromkeys(_VPC_KEYS, ABSENT)}
     foreign: dict[str, ContextInput] = {
         **common,
@@ -229,7 +237,7 @@ def unscoped_invocation(ctx: ScanContext, principal: Principal) -> Judgement:
 def invoke_without_guardrail(ctx: ScanContext, principal: Principal) -> Judgement:
     """Can ``principal`` invoke a model without naming a guardrail?"""
     auth, subject = _subject(ctx, principal)
-    bare: dict[str, ContextInput] = {"bedrock:GuardrailIdentifier": ABSENT}
+    bare: dict[str, ContextInput] = {"bedrock:GuardrailIdentifier": ABSENT, PROFILE_KEY: ABSENT}
     probes = _probes(MODEL_INVOKE, (ANY_BEDROCK_RESOURCE,), bare, _example(auth))
     return _proved(
         auth,

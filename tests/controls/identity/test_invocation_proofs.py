@@ -264,3 +264,30 @@ def test_a_scoped_grant_is_not_described_as_no_grant() -> None:
         found = verdict(control, scoped, "App")
         assert found.status is Status.PASS and "granted no" not in found.reason, found.reason
     assert status("AL-IAM-011", inv(role(allow("s3:GetObject", "*")))) is Status.NOT_APPLICABLE
+
+
+def test_the_documented_geographic_profile_pattern_is_bound_to_the_endpoint() -> None:
+    """AWS's geographic cross-Region pattern allows the model in every destination region
+    only for calls through the profile (bedrock:InferenceProfileArn); the profile itself is
+    granted only through the endpoint and with a guardrail, so no request from outside, and
+    none without a guardrail, gets through."""
+    profile = f"arn:aws:bedrock:eu-central-1:{ACCOUNT}:inference-profile/eu.anthropic.claude-v1:0"
+    guarded = {"StringEquals": {"aws:SourceVpce": VPCE, "bedrock:GuardrailIdentifier": "gr-1:1"}}
+    geo = role(
+        allow("bedrock:InvokeModel", [MODEL, profile], Condition=guarded),
+        allow(
+            "bedrock:InvokeModel",
+            "arn:aws:bedrock:eu-*::foundation-model/anthropic.claude-v1:0",
+            Condition={"StringEquals": {"bedrock:InferenceProfileArn": profile}},
+        ),
+    )
+    assert status("AL-IAM-006", inv(geo), "App") is Status.PASS
+    assert status("AL-AUD-012", inv(geo), "App") is Status.PASS
+    # the same destinations granted without the profile condition are reachable directly
+    direct = role(
+        allow("bedrock:InvokeModel", [MODEL, profile], Condition=guarded),
+        allow(
+            "bedrock:InvokeModel", "arn:aws:bedrock:eu-*::foundation-model/anthropic.claude-v1:0"
+        ),
+    )
+    assert status("AL-IAM-006", inv(direct), "App") is Status.FAIL

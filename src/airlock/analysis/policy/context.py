@@ -100,7 +100,10 @@ _CANONICAL = (
     "aws:VpceAccount",
     "aws:VpceOrgID",
     "aws:VpceOrgPaths",
+    "bedrock:GuardrailIdentifier",
+    "bedrock:InferenceProfileArn",
     "kms:CallerAccount",
+    "kms:GrantIsForAWSResource",
     "kms:ViaService",
 )
 CANONICAL_NAMES: Mapping[str, str] = {name.lower(): name for name in _CANONICAL}
