@@ -10,6 +10,13 @@ attestation document: S3, CloudWatch Logs or Bedrock decrypt on the caller's beh
 paths are judged by the encryption controls; the isolation controls judge *direct* paths,
 where a principal receives the plaintext data key itself.
 
+Two questions, kept apart: does every direct path require attestation (AL-ISO-001:
+``unattested``), and do the attestation checks that exist refuse a debug-mode enclave
+(AL-ISO-002: ``debug``)? A check refuses one when the all-zero measurement fails it: an
+Allow statement when one of its attestation conditions is false for zeros, the Deny guard
+when all of its attestation conditions are true for zeros (a Deny applies when every
+condition holds). Other Deny statements only ever refuse, so they never accept debug mode.
+
 ``kms:CreateGrant`` (also through ``kms:Create*``) is a direct path too: the caller grants
 itself Decrypt and decrypts through the grant, and a grant's only constraints are on the
 encryption context -- it cannot require attestation. Unless the statement limits the grant
@@ -27,10 +34,14 @@ from msgspec import Struct
 
 from airlock.analysis.policy.condition import ConditionClause
 from airlock.controls.key_access import CREATE_GRANT, DECRYPT, may_grant_decrypt
-from airlock.controls.statements import Condition, ParsedPolicy, Statement
+from airlock.controls.statements import Condition, ParsedPolicy, Statement, glob_match
 
 _ATTESTATION = re.compile(r"^kms:recipientattestation:(imagesha384|pcr\d+)$", re.IGNORECASE)
 _ZEROS = re.compile(r"^0+$")
+#: every PCR (and ImageSha384, which is PCR0) of a debug-mode enclave: 48 zero bytes in hex
+DEBUG_MEASUREMENT = "0" * 96
+_EQUALS = ("StringEquals", "StringEqualsIgnoreCase", "StringNotEquals", "StringNotEqualsIgnoreCase")
+_LIKE = ("StringLike", "StringNotLike")
 
 
 def is_attestation(condition: Condition) -> bool:
@@ -43,6 +54,28 @@ def attested(stmt: Statement) -> bool:
         is_attestation(c) and c.requires_key and bool(c.values) and not c.negated
         for c in stmt.conditions
     )
+
+
+def accepts_debug(cond: Condition) -> bool | None:
+    """Whether the measurement of a debug-mode enclave (all zeros) satisfies the attestation
+    condition ``cond`` (None: cannot tell -- an operator Airlock does not read here, or a lost
+    value that may be zeros). A zero value is read as the debug measurement whatever its
+    length; a pattern as IAM matches it."""
+    if cond.base == "Null":
+        # the key is present (zeros): "Null: false" holds, "Null: true" does not
+        values = {v.lower() for v in cond.values}
+        if values == {"false"}:
+            return True
+        return False if values == {"true"} else None
+    if cond.base in _EQUALS:
+        hit = any(_ZEROS.match(v) for v in cond.values)
+    elif cond.base in _LIKE:
+        hit = any(glob_match(v, DEBUG_MEASUREMENT) for v in cond.values)
+    else:
+        return None
+    if not hit and cond.unresolved:
+        return None
+    return hit != cond.negated
 
 
 def via_service(stmt: Statement) -> bool:
@@ -66,15 +99,21 @@ class AttestationFacts(Struct, frozen=True):
     unattested: tuple[Statement, ...]
     #: a Deny that refuses Decrypt without attestation for every direct caller
     guard: Statement | None
-    #: conditions that accept a debug-mode enclave (zeros) or any image (wildcards)
+    #: attestation conditions of a check that a debug-mode enclave passes (zeros, a
+    #: wildcard, a presence test)
     debug: tuple[Condition, ...]
     unreadable: tuple[int, ...]
     #: the unattested statements that reach Decrypt through a grant the caller creates
     through_grants: tuple[Statement, ...] = ()
+    #: the checks (Allow statements with attestation conditions, the guard)
+    checks: tuple[Statement, ...] = ()
+    #: checks of which Airlock cannot tell whether they refuse a debug-mode enclave
+    unclear: tuple[Statement, ...] = ()
 
     @property
     def any_attestation(self) -> bool:
-        return self.guard is not None or len(self.unattested) < len(self.direct)
+        """The key checks attestation somewhere (AL-ISO-002 judges those checks)."""
+        return bool(self.checks)
 
 
 def attestation_facts(parsed: ParsedPolicy) -> AttestationFacts:
@@ -84,11 +123,6 @@ def attestation_facts(parsed: ParsedPolicy) -> AttestationFacts:
     debug: list[Condition] = []
     unreadable: list[int] = []
     for stmt in parsed.statements:
-        for cond in stmt.conditions:
-            if is_attestation(cond) and any(
-                _ZEROS.match(v) or v.strip("*?") == "" for v in cond.values
-            ):
-                debug.append(cond)
         if not stmt.allows:
             continue
         covers = stmt.covers_action(DECRYPT)
@@ -105,10 +139,39 @@ def attestation_facts(parsed: ParsedPolicy) -> AttestationFacts:
             direct.append(stmt)
             unattested.append(stmt)
             through_grants.append(stmt)
+    guard = _guard(parsed)
+    checks = [s for s in parsed.allows if any(is_attestation(c) for c in s.conditions)]
+    checks += [guard] if guard is not None else []
+    unclear: list[Statement] = []
+    for stmt in checks:
+        refuses, passed_by_zeros = _refuses_debug(stmt)
+        if refuses is None:
+            unclear.append(stmt)
+        elif not refuses:
+            debug += passed_by_zeros
     return AttestationFacts(
-        tuple(direct), tuple(unattested), _guard(parsed), tuple(debug), tuple(unreadable),
-        tuple(through_grants),
+        tuple(direct), tuple(unattested), guard, tuple(debug), tuple(unreadable),
+        tuple(through_grants), tuple(checks), tuple(unclear),
     )  # fmt: skip
+
+
+def _refuses_debug(check: Statement) -> tuple[bool | None, list[Condition]]:
+    """Whether ``check`` refuses a debug-mode enclave (None: cannot tell), and when it does
+    not, the attestation conditions that let the enclave's zeros through."""
+    conds = [c for c in check.conditions if is_attestation(c)]
+    answers = [accepts_debug(c) for c in conds]
+    if check.denies:
+        # the guard refuses only when every attestation condition holds for zeros
+        failing = [c for c, a in zip(conds, answers, strict=True) if a is False]
+        if failing:
+            return False, failing
+        return (None, []) if None in answers else (True, [])
+    # an Allow refuses as soon as one of its attestation conditions fails for zeros
+    if False in answers:
+        return True, []
+    if None in answers or "Condition" in check.unresolved:
+        return None, []  # a lost value or condition may refuse zeros
+    return False, conds
 
 
 def _guard(parsed: ParsedPolicy) -> Statement | None:

@@ -38,7 +38,9 @@ CreateGrant when it decrypts through its own grant), when it is the role of a re
 uses the key (a function, agent, knowledge base...), or when its own grant names this key
 (it cannot decrypt a fresh key of the same account through the same delegation). Anyone
 else who can decrypt fails the control, with the deciding statements and the counterexample
-request.
+request. A principal that may decrypt (UNKNOWN, say its identity policy is known only after
+apply) leaves the answer incomplete -- unless the key policy or a grant names it by ARN: it is
+expected whether or not it can.
 """
 
 from __future__ import annotations
@@ -393,6 +395,8 @@ class _Study:
                 continue
             decryptors.append(decryptor)
             if decryptor.status is Verdict.UNKNOWN:
+                if decryptor.expected is not None:
+                    continue  # expected whether or not it can decrypt (see _judge)
                 how = f" (through {THROUGH_GRANT})" if decryptor.through_grant else ""
                 self.unknown.append(
                     f"{decryptor.principal}: {decryptor.proof.get('reason', '')}{how}"
@@ -439,17 +443,28 @@ class _Study:
             ]
             proof = {**proof, "through": THROUGH_GRANT, "create_grant": made, "deciding": deciding}
         who = subject.key
+        for_decrypt = (
+            auth.names_explicitly(self.policy, DECRYPT, subject)
+            or subject.principal.arn in grantee_arns
+        )
         if answer.status is Verdict.UNKNOWN:
-            return Decryptor(who, answer.status, None, proof, through_grant=through_grant)
+            # Whether it can decrypt is open, but a principal the key policy or a grant names
+            # by ARN for Decrypt is expected either way: it decrypts or it does not, and what
+            # is unknown about it (its identity policy) gives no one else a path. Not so for
+            # the root user (naming it is the delegation to IAM), nor for a principal named
+            # only for CreateGrant (an unreadable grant condition may let it grant others).
+            expected = (
+                self._expected(subject, True, False)
+                if for_decrypt and subject.resource is not None
+                else None
+            )
+            return Decryptor(who, answer.status, expected, proof, through_grant=through_grant)
         if create is not None:
             # the key policy names it for the grant it creates, not for Decrypt
             named = auth.named_by(self.policy, CREATE_GRANT, subject)
             explicit = auth.names_explicitly(self.policy, CREATE_GRANT, subject)
         else:
-            explicit = (
-                auth.names_explicitly(self.policy, DECRYPT, subject)
-                or subject.principal.arn in grantee_arns
-            )
+            explicit = for_decrypt
         expected = self._expected(subject, explicit, through_grant)
         listed = subject.resource is not None
         return Decryptor(who, answer.status, expected, proof, listed and not named, through_grant)
@@ -656,8 +671,15 @@ def judge_decryption(ctx: ScanContext, key: Key) -> Judgement:
             f"Key {key.id} lets every principal of its account decrypt through {', '.join(access.via_services)} (Principal * with kms:CallerAccount and kms:ViaService), so who can decrypt is whoever may use resources of these services encrypted under the key, which the key policy does not show.",
             **evidence,
         )
-    everyone = [*access.named, *access.grantees]
+    # named principals whose own access cannot be read (see _Study._judge)
+    maybe = [d.principal for d in access.decryptors if d.status is Verdict.UNKNOWN and d.expected]
+    everyone = [*access.named, *access.grantees, *maybe]
+    also = (
+        f" ({len(maybe)} of them named by the key policy or a grant, although whether they can decrypt cannot be read)"
+        if maybe
+        else ""
+    )
     return no(
-        f"Decryption with key {key.id} is limited to {len(dict.fromkeys(everyone))} expected principal(s).",
+        f"Decryption with key {key.id} is limited to {len(dict.fromkeys(everyone))} expected principal(s){also}.",
         **evidence,
     )

@@ -369,3 +369,69 @@ def test_an_unreadable_create_grant_condition_is_unknown() -> None:
     found = verdict("AL-ENC-016", live(key(lost), role("app")), "Key")
     assert found.status is Status.UNKNOWN
     assert "through a grant it can create" in found.reason
+
+
+# --- a named principal whose own access cannot be read ----------------------------------
+
+
+def unreadable(name: str) -> Role:
+    """A role whose identity policy is known only after apply."""
+    return Role(
+        id=name.capitalize(),
+        native_type="AWS::IAM::Role",
+        arn=f"arn:aws:iam::{ACCOUNT}:role/{name}",
+        inline_policies=(NamedPolicy("invoke", U),),
+    )
+
+
+ADMIN_ROLE = {
+    "Effect": "Allow",
+    "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/kms-admin"},
+    "Action": ["kms:Describe*", "kms:Put*", "kms:Get*", "kms:List*"],
+    "Resource": "*",
+}
+
+
+def test_a_principal_the_key_policy_names_for_decrypt_is_expected_even_unread() -> None:
+    # no delegation to IAM: its identity policy decides only whether it decrypts itself
+    found = verdict("AL-ENC-016", inv(key(ADMIN_ROLE, NAMED_APP), unreadable("app")), "Key")
+    assert found.status is Status.PASS, found.reason
+    assert "whether they can decrypt cannot be read" in found.reason
+    (decryptor,) = found.evidence["decryptors"]
+    assert decryptor["status"] == "UNKNOWN"
+    assert decryptor["expected"] == "the key policy or a grant names it"
+    assert found.evidence["named"] == []  # it is not known to decrypt
+
+
+def test_a_principal_a_grant_names_is_expected_even_unread() -> None:
+    grant = KmsGrant(
+        id="G",
+        native_type="AWS::KMS::Grant",
+        key="Key",
+        grantee_principal=f"arn:aws:iam::{ACCOUNT}:role/app",
+        operations=("Decrypt",),
+    )
+    found = verdict("AL-ENC-016", inv(key(ADMIN_ROLE), unreadable("app"), grant), "Key")
+    assert found.status is Status.PASS, found.reason
+
+
+def test_an_unread_principal_stays_unknown_when_the_key_delegates_to_iam() -> None:
+    # named or not, the root statement lets identity policies add decryptors
+    for policy in (key(ROOT_ALL, NAMED_APP), key(ROOT_ALL)):
+        found = verdict("AL-ENC-016", inv(policy, unreadable("app")), "Key")
+        assert found.status is Status.UNKNOWN
+    # a live scan lists every principal, but one it cannot read may be unexpected
+    found = verdict("AL-ENC-016", live(key(ROOT_ALL), unreadable("app")), "Key")
+    assert found.status is Status.UNKNOWN
+    assert "role/app" in found.reason and "cannot be read" in found.reason
+
+
+def test_an_unread_principal_named_only_through_everyone_stays_unknown() -> None:
+    # Principal * pinned to the app by a condition: not named by ARN
+    pinned = {
+        **NAMED_APP,
+        "Principal": {"AWS": "*"},
+        "Condition": {"StringEquals": {"aws:PrincipalArn": [f"arn:aws:iam::{ACCOUNT}:role/app"]}},
+    }
+    found = verdict("AL-ENC-016", live(key(ADMIN_ROLE, pinned), unreadable("app")), "Key")
+    assert found.status is Status.UNKNOWN

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from control_fixtures import (
     ACCOUNT,
     LAMBDA_TRUST,
@@ -118,9 +119,12 @@ def test_a_grant_the_caller_creates_for_itself_is_an_unattested_path() -> None:
     assert found.status is Status.FAIL
     assert "kms:CreateGrant" in found.reason
     assert found.evidence["through_grants"] == [CDK_V1_ADMIN]
-    # AL-ISO-002 names the unattested path too
+    # AL-ISO-002 judges the attestation check, which refuses debug mode; it only points at
+    # the unattested path (before, it failed the key for it)
     found = verdict("AL-ISO-002", inv(key(doc(CDK_V1_ADMIN, ATTESTED))), "Key", OPERATOR)
-    assert found.status is Status.FAIL and "unattested path" in found.reason
+    assert found.status is Status.PASS
+    assert "AL-ISO-001" in found.reason and "through a grant" in found.reason
+    assert found.evidence["unattested_statements"] == [CDK_V1_ADMIN]
     # an explicit Deny overrides grants: the guard still settles it
     guarded = doc(CDK_V1_ADMIN, ATTESTED, GUARD)
     assert status("AL-ISO-001", inv(key(guarded), AGENT), "Key", OPERATOR) is Status.PASS
@@ -165,15 +169,127 @@ def test_debug_mode() -> None:
         "Condition": {"StringLike": {"kms:RecipientAttestation:ImageSha384": "*"}},
     }
     assert status("AL-ISO-002", inv(key(doc(ADMIN_ONLY, wildcard))), "Key", OPERATOR) is Status.FAIL
+    assert status("AL-ISO-002", inv(key(U)), "Key", OPERATOR) is Status.UNKNOWN
+    assert status("AL-ISO-002", inv(key(None)), settings=OPERATOR) is Status.NOT_APPLICABLE
+    # a key without any attestation check is AL-ISO-001's alone
+    plain = {**ATTESTED, "Condition": {}}
+    assert (
+        status("AL-ISO-002", inv(key(doc(ADMIN_ONLY, plain))), settings=OPERATOR)
+        is Status.NOT_APPLICABLE
+    )
+
+
+def test_an_unattested_path_beside_a_pinned_check_is_left_to_iso_001() -> None:
+    # before, AL-ISO-002 failed this key: "any enclave or host can use the unattested path";
+    # only the role the statement names can, and AL-ISO-001 fails it for that
     side_door = {
         **ATTESTED,
         "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/ops"},
         "Condition": {},
     }
-    found = verdict("AL-ISO-002", inv(key(doc(ADMIN_ONLY, ATTESTED, side_door))), "Key", OPERATOR)
-    assert found.status is Status.FAIL and "unattested path" in found.reason
-    assert status("AL-ISO-002", inv(key(U)), "Key", OPERATOR) is Status.UNKNOWN
-    assert status("AL-ISO-002", inv(key(None)), settings=OPERATOR) is Status.NOT_APPLICABLE
+    policy = doc(ADMIN_ONLY, ATTESTED, side_door)
+    found = verdict("AL-ISO-002", inv(key(policy)), "Key", OPERATOR)
+    assert found.status is Status.PASS
+    assert "AL-ISO-001" in found.reason and "any enclave or host" not in found.reason
+    assert found.evidence["unattested_statements"] == [side_door]
+    assert status("AL-ISO-001", inv(key(policy), AGENT), "Key", OPERATOR) is Status.FAIL
+
+
+def test_a_named_key_admin_with_create_beside_a_pinned_pcr0() -> None:
+    # the reviewer's key: the admin's kms:Create* is a self-grant path (AL-ISO-001), and the
+    # only Decrypt statement pins PCR0 to a release measurement
+    admin = {
+        "Sid": "KeyAdministration",
+        "Effect": "Allow",
+        "Principal": {"AWS": [f"arn:aws:iam::{ACCOUNT}:role/platform-kms-admin"]},
+        "Action": ["kms:Create*", "kms:Describe*", "kms:Put*", "kms:Get*"],
+        "Resource": "*",
+    }
+    pcr0 = {**ATTESTED, "Condition": {"StringEqualsIgnoreCase": {PCR0: "d4f1a6" + "b" * 90}}}
+    found = verdict("AL-ISO-002", inv(key(doc(admin, pcr0))), "Key", OPERATOR)
+    assert found.status is Status.PASS
+    assert found.evidence["unattested_statements"] == [admin]
+    found = verdict("AL-ISO-001", inv(key(doc(admin, pcr0)), AGENT), "Key", OPERATOR)
+    assert found.status is Status.FAIL and found.evidence["through_grants"] == [admin]
+
+
+PCR0 = "kms:RecipientAttestation:PCR0"
+ZEROS = "0" * 96
+
+
+def _allowed_if(condition: dict[str, Any]) -> dict[str, Any]:
+    return {**ATTESTED, "Condition": condition}
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"StringLike": {PCR0: "0*"}},  # a pattern the zeros match
+        {"StringNotEquals": {PCR0: IMAGE}},  # anything but the release image
+        {"Null": {PCR0: "false"}},  # any attestation document at all
+        {"StringEqualsIgnoreCase": {PCR0: [IMAGE, ZEROS]}},  # release or debug
+    ],
+)
+def test_an_allow_that_zeros_satisfy_fails(condition: dict[str, Any]) -> None:
+    found = verdict(
+        "AL-ISO-002", inv(key(doc(ADMIN_ONLY, _allowed_if(condition)))), "Key", OPERATOR
+    )
+    assert found.status is Status.FAIL
+    # the condition, values as a list
+    assert [list(c) for c in found.evidence["conditions"]] == [list(condition)]
+
+
+def test_checks_that_refuse_zeros_pass() -> None:
+    # a condition the zeros fail refuses debug mode, whatever else the statement holds
+    both = _allowed_if(
+        {"StringEqualsIgnoreCase": {PCR0: IMAGE, "kms:RecipientAttestation:PCR1": ZEROS}}
+    )
+    # a Deny of the debug measurement only ever refuses (before, its zeros failed the key)
+    no_debug = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "kms:Decrypt",
+        "Resource": "*",
+        "Condition": {"StringEquals": {PCR0: ZEROS}},
+    }
+    for policy in (doc(ADMIN_ONLY, both), doc(ADMIN_ONLY, ATTESTED, no_debug)):
+        assert status("AL-ISO-002", inv(key(policy)), "Key", OPERATOR) is Status.PASS, policy
+
+
+def test_a_guard_that_lets_zeros_through_fails() -> None:
+    full_admin = {**ADMIN_ONLY, "Action": "kms:*"}
+    assert status("AL-ISO-002", inv(key(doc(full_admin, GUARD))), "Key", OPERATOR) is Status.PASS
+    debug_too = {
+        **GUARD,
+        "Condition": {
+            "StringNotEqualsIgnoreCase": {"kms:RecipientAttestation:ImageSha384": [IMAGE, ZEROS]},
+            "Null": {"kms:ViaService": "true"},
+        },
+    }
+    presence = {
+        **GUARD,
+        "Condition": {"Null": {PCR0: "true", "kms:ViaService": "true"}},
+    }
+    for guard in (debug_too, presence):
+        found = verdict("AL-ISO-002", inv(key(doc(full_admin, guard))), "Key", OPERATOR)
+        assert found.status is Status.FAIL, guard
+        # AL-ISO-001 asks only that a direct Decrypt carries attestation
+        assert (
+            status("AL-ISO-001", inv(key(doc(full_admin, guard)), AGENT), "Key", OPERATOR)
+            is Status.PASS
+        )
+
+
+def test_an_unresolved_measurement_is_unknown() -> None:
+    lost = _allowed_if({"StringEqualsIgnoreCase": {PCR0: U}})
+    found = verdict("AL-ISO-002", inv(key(doc(ADMIN_ONLY, lost))), "Key", OPERATOR)
+    assert found.status is Status.UNKNOWN
+    assert found.evidence["statements"][0]["Condition"] == lost["Condition"]
+    # a pinned condition beside it settles the statement
+    pinned = _allowed_if(
+        {"StringEqualsIgnoreCase": {PCR0: U, "kms:RecipientAttestation:PCR8": IMAGE}}
+    )
+    assert status("AL-ISO-002", inv(key(doc(ADMIN_ONLY, pinned))), "Key", OPERATOR) is Status.PASS
 
 
 # --- AL-ISO-003 ----------------------------------------------------------------------

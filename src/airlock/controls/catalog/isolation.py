@@ -135,23 +135,37 @@ def _debug_mode(ctx: ScanContext) -> Iterator[Verdict]:
         if parsed is None:
             continue
         facts = attestation_facts(parsed)
-        if not facts.any_attestation and not facts.debug:
+        if not facts.any_attestation:
             continue
         judged = True
         if facts.debug:
             yield failed(
                 key,
-                f"Key {key.id} accepts an attestation measurement of all zeros or a wildcard, which a debug-mode enclave presents.",
+                f"Key {key.id} has an attestation check that a debug-mode enclave passes: it accepts an all-zero measurement, a wildcard or any measurement at all.",
                 conditions=[c.as_json() for c in facts.debug],
             )
-        elif facts.unattested and facts.guard is None:
-            yield failed(
+        elif facts.unclear:
+            yield unknown(
                 key,
-                f"Key {key.id} requires attestation on some Decrypt statements but not others, so any enclave or host can use the unattested path.",
-                statements=[s.shown() for s in facts.unattested],
+                f"Whether the attestation checks of key {key.id} refuse a debug-mode enclave cannot be read: a measurement or condition is unresolved or uses an operator Airlock does not read.",
+                statements=[s.shown() for s in facts.unclear],
             )
         else:
-            yield passed(key, f"Key {key.id} accepts only specific enclave measurements.")
+            # direct paths without attestation are AL-ISO-001's question: a debug-mode enclave
+            # can use them no more than any other host of a principal they allow
+            side = facts.unattested if facts.guard is None else ()
+            grants = len([s for s in side if s in facts.through_grants])
+            how = f", {grants} through a grant they create for themselves" if grants else ""
+            note = (
+                f" {len(side)} statement(s) let the principals they allow decrypt directly without attestation{how}; AL-ISO-001 judges those paths."
+                if side
+                else ""
+            )
+            yield passed(
+                key,
+                f"Key {key.id} accepts only specific enclave measurements.{note}",
+                **({"unattested_statements": [s.shown() for s in side]} if side else {}),
+            )
     if not judged:
         yield not_applicable(
             ctx.account_ref(),
@@ -259,9 +273,10 @@ CONTROLS: tuple[Control, ...] = (
         "Enclave attestation excludes debug mode",
         Severity.HIGH,
         "A debug-mode enclave reports all-zero measurements and exposes its memory to the host; "
-        "accepting zeros, wildcards or an unattested path defeats the attestation.",
-        "Pin the attestation conditions to the measurements of the signed release image, and "
-        "put the condition on every direct Decrypt statement.",
+        "an attestation check that accepts zeros, a wildcard or any measurement defeats the "
+        "attestation (Decrypt paths without any check are AL-ISO-001's).",
+        "Pin the attestation conditions to the measurements of the signed release image "
+        "(ImageSha384 or PCR0), never to zeros or a wildcard.",
         _debug_mode,
     ),
     _ctl(
