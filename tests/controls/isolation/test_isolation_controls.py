@@ -94,6 +94,11 @@ def test_attested_direct_paths_pass_and_service_paths_are_exempt() -> None:
     assert status("AL-ISO-001", inv(key(policy), AGENT), "Key", OPERATOR) is Status.PASS
 
 
+def test_a_key_only_services_decrypt_with_says_so() -> None:
+    found = verdict("AL-ISO-001", inv(key(doc(ADMIN_ONLY, SERVICE_PATH)), AGENT), "Key", OPERATOR)
+    assert found.status is Status.PASS and "only AWS services decrypt with it" in found.reason
+
+
 def test_unattested_direct_paths_fail() -> None:
     assert status("AL-ISO-001", inv(key(None), AGENT), "Key", OPERATOR) is Status.FAIL
     plain = {**ATTESTED, "Condition": {}}

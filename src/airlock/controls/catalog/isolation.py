@@ -113,10 +113,16 @@ def _attestation(ctx: ScanContext) -> Iterator[Verdict]:
                 f"Some Decrypt statements of key {key.id} are unresolved.",
                 statements=list(facts.unreadable),
             )
-        else:
+        elif facts.direct:
             yield passed(
                 key,
                 f"Every direct Decrypt path of key {key.id} requires enclave attestation ({len(facts.direct)} statements).",
+                purposes=purposes,
+            )
+        else:
+            yield passed(
+                key,
+                f"No statement of key {key.id} lets a principal decrypt directly: only AWS services decrypt with it, so no path bypasses attestation.",
                 purposes=purposes,
             )
 
