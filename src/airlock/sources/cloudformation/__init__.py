@@ -52,8 +52,10 @@ What AWS adds implicitly (main route table, default network ACL, default securit
 local routes, the default allow-all egress rule) is made explicit: see :mod:`.implicit` and
 :mod:`.mapping.firewall`. Duplicate keys are refused (CloudFormation refuses them too).
 Types Airlock does not model are summarised in one coverage gap (only the families that could
-matter to a private Bedrock deployment); nested stacks, macros and ``Fn::ForEach`` loops each
-get a gap.
+matter to a private Bedrock deployment); nested stacks and macros each get a gap. Under the
+``AWS::LanguageExtensions`` transform, ``Fn::ForEach`` loops are expanded (:mod:`.foreach`);
+one whose collection cannot be resolved gets a gap. SAM functions get the role the transform
+generates (:mod:`.sam`).
 """
 
 from __future__ import annotations

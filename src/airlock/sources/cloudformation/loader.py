@@ -30,6 +30,7 @@ _ACCOUNT = re.compile(r"[0-9]{12}")
 RELEVANT_PREFIXES = (
     "AWS::EC2::",
     "AWS::IAM::",
+    "AWS::SSO::",
     "AWS::KMS::",
     "AWS::S3::",
     "AWS::S3Express::",
@@ -60,9 +61,7 @@ RELEVANT_PREFIXES = (
     "Custom::",
 )
 REGION_REASON = "AWS::Region is chosen at deploy time (--region pins it)"
-ACCOUNT_REASON = (
-    "AWS::AccountId is the account the stack is deployed to (--account pins it)"
-)
+ACCOUNT_REASON = "AWS::AccountId is the account the stack is deployed to (--account pins it)"
 
 
 def is_custom(resource_type: str) -> bool:
@@ -81,7 +80,9 @@ def load_template(
     region = region or overrides.get("AWS::Region")
     account = account or overrides.get("AWS::AccountId")
     _check_pins(region, account)
-    template = with_implicit_roles(build_template(read_document(path), path))
+    pins = {"AWS::Region": region, "AWS::AccountId": account}
+    values = {**overrides, **{name: value for name, value in pins.items() if value is not None}}
+    template = with_implicit_roles(build_template(read_document(path), path, values))
     _check_overrides(template, overrides)
     resolver = Resolver(template, overrides, region, account, FUNCTIONS)
     try:
@@ -213,11 +214,23 @@ def _template_gaps(template: Template, unmodelled: Mapping[str, list[str]]) -> l
                     "deploy time is not seen",
                 )
             )
-    if template.loops:
-        gaps.append(
-            CoverageGap(
-                scope="transform",
-                reason=f"Fn::ForEach loops are not expanded: {', '.join(template.loops)}",
+    for loop in template.loops:
+        if loop.resource is not None:
+            gaps.append(
+                CoverageGap(
+                    scope=loop.resource,
+                    reason=f"judged without the properties {loop.loop} generates, which is not "
+                    f"expanded: {loop.reason}",
+                    resource_id=loop.resource,
+                )
             )
-        )
+        else:
+            made = "resources" if loop.section == "Resources" else "conditions"
+            gaps.append(
+                CoverageGap(
+                    scope="transform",
+                    reason=f"{loop.loop} is not expanded, so the {made} it declares are not "
+                    f"seen: {loop.reason}",
+                )
+            )
     return gaps

@@ -8,6 +8,7 @@ from typing import Any
 from msgspec import Struct
 
 from airlock.errors import InputError
+from airlock.sources.cloudformation.foreach import LOOP_PREFIX, Expander, LoopError, Unexpanded
 from airlock.sources.cloudformation.yaml_reader import Parsed
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
@@ -32,8 +33,8 @@ class Template(Struct, frozen=True):
     conditions: Mapping[str, Any]
     transforms: tuple[str, ...]
     globals: Mapping[str, Any]
-    #: ``Fn::ForEach::*`` keys of Resources (LanguageExtensions loops, not expanded)
-    loops: tuple[str, ...]
+    #: ``Fn::ForEach`` loops left as written (their collection is known only at deploy time)
+    loops: tuple[Unexpanded, ...]
 
 
 def _kind(value: object) -> str:
@@ -59,8 +60,12 @@ def _section(root: Mapping[str, Any], name: str, doc: Parsed, path: str) -> Mapp
     return value
 
 
-def build_template(doc: Parsed, path: str) -> Template:
-    """Check the document's shape and split it into sections."""
+def build_template(doc: Parsed, path: str, values: Mapping[str, str] | None = None) -> Template:
+    """Check the document's shape, expand its ``Fn::ForEach`` loops, split it into sections.
+
+    ``values`` are the caller's parameter values and pinned pseudo parameters: loops over a
+    parameter list use them.
+    """
     root = doc.root
     if root is None:
         raise InputError(path, "is empty")
@@ -82,14 +87,6 @@ def build_template(doc: Parsed, path: str) -> Template:
         )
     if not resources:
         raise InputError(path, "the Resources section is empty", resources_line)
-    declarations: list[Declaration] = []
-    loops: list[str] = []
-    for logical_id, body in resources.items():
-        line = doc.lines.get(("Resources", logical_id))
-        if logical_id.startswith("Fn::ForEach::"):
-            loops.append(logical_id)
-            continue
-        declarations.append(_declaration(logical_id, body, line, path))
     parameters = _section(root, "Parameters", doc, path)
     for name, spec in parameters.items():
         if not isinstance(spec, dict):
@@ -98,16 +95,54 @@ def build_template(doc: Parsed, path: str) -> Template:
                 f"parameter '{name}' must be a mapping, not {_kind(spec)}",
                 doc.lines.get(("Parameters", name)),
             )
+    mappings = _section(root, "Mappings", doc, path)
+    conditions = _section(root, "Conditions", doc, path)
+    transforms = _transforms(root.get("Transform"))
+    loops: list[Unexpanded] = []
+    if LANGUAGE_EXTENSIONS in transforms:
+        expander = Expander(parameters, mappings, values or {})
+        entries = _expand(expander, "Resources", resources, doc, path)
+        conditions = {
+            name: value
+            for name, (value, _) in _expand(expander, "Conditions", conditions, doc, path).items()
+        }
+        loops = expander.unexpanded
+    else:
+        # CloudFormation refuses these loops without the transform: seen as today, not expanded
+        entries = {}
+        for key, body in resources.items():
+            if key.startswith(LOOP_PREFIX):
+                loops.append(Unexpanded(key, _NO_TRANSFORM, "Resources"))
+            else:
+                entries[key] = (body, key)
+    declarations = [
+        _declaration(logical_id, body, doc.lines.get(("Resources", entry)), path)
+        for logical_id, (body, entry) in entries.items()
+    ]
     return Template(
         path=path,
         resources=tuple(declarations),
         parameters=parameters,
-        mappings=_section(root, "Mappings", doc, path),
-        conditions=_section(root, "Conditions", doc, path),
-        transforms=_transforms(root.get("Transform")),
+        mappings=mappings,
+        conditions=conditions,
+        transforms=transforms,
         globals=_section(root, "Globals", doc, path),
         loops=tuple(loops),
     )
+
+
+_NO_TRANSFORM = f"the template does not declare the {LANGUAGE_EXTENSIONS} transform it needs"
+
+
+def _expand(
+    expander: Expander, name: str, entries: Mapping[str, Any], doc: Parsed, path: str
+) -> dict[str, tuple[Any, str]]:
+    """The section's entries once its loops are expanded (each with the key it came from)."""
+    try:
+        return expander.section(name, entries)
+    except LoopError as err:
+        line = doc.lines.get((name, err.entry)) if err.entry is not None else None
+        raise InputError(path, err.message, line) from None
 
 
 def _declaration(logical_id: str, body: object, line: int | None, path: str) -> Declaration:
