@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from netcontrols import T, compliant, findings, route, statuses
+from netcontrols import T, compliant, egress, findings, route, statuses
 
 from airlock.controls.catalog.network_egress import LAMBDA_IN_VPC, NO_EGRESS_PATH, NO_PUBLIC_IPS
 from airlock.controls.model import Status
@@ -28,9 +28,15 @@ def test_egress_pass_fail_unknown() -> None:
         "0.0.0.0/0 -> nat-gateway Nat > 0.0.0.0/0 -> internet-gateway Igw > internet"
         in leaky["PrivateA"].reason
     )
-    # the workload security group only allows 443 to the VPC and the S3 list: the function
-    # itself cannot leave, but the prefix list is not in the inventory
-    assert leaky["Fn"].status is Status.UNKNOWN
+    # the workload security group only allows 443 to the VPC and the S3 gateway endpoint's
+    # list, which the subnets' table sends to the endpoint: the function cannot leave
+    assert leaky["Fn"].status is Status.PASS
+    # without the endpoint nothing shows where that list goes
+    no_s3 = _with_nat(compliant())
+    no_s3.remove("S3")
+    found = findings(NO_EGRESS_PATH, no_s3)["Fn"]
+    assert found.status is Status.UNKNOWN
+    assert "prefix list pl-6ea54007 in a security group egress rule" in found.reason
     net = compliant()
     net.replace(
         "PrivateRt", routes=(route("0.0.0.0/0", T.TRANSIT_GATEWAY, U("Fn::ImportValue Tgw")),)
@@ -38,6 +44,39 @@ def test_egress_pass_fail_unknown() -> None:
     unknown = findings(NO_EGRESS_PATH, net)
     assert unknown["PrivateA"].status is Status.UNKNOWN
     assert "transit gateway is unresolved" in unknown["PrivateA"].reason
+
+
+def test_egress_and_workload_egress_agree_on_gateway_endpoint_lists() -> None:
+    """AL-NET-001 and AL-NET-008 read a rule to a gateway endpoint's prefix list alike."""
+    from airlock.controls.catalog.network_security_groups import WORKLOAD_EGRESS
+
+    def both(net):  # type: ignore[no-untyped-def]
+        return (
+            statuses(NO_EGRESS_PATH, net)["Fn"],
+            statuses(WORKLOAD_EGRESS, net)["Fn"],
+        )
+
+    def with_list(ref, s3_route_list=None):  # type: ignore[no-untyped-def]
+        net = _with_nat(compliant())
+        if s3_route_list is not None:  # Terraform shows the endpoint's list id once known
+            net.replace(
+                "PrivateRt",
+                routes=(
+                    route("0.0.0.0/0", T.NAT_GATEWAY, "Nat"),
+                    route(s3_route_list, T.GATEWAY_ENDPOINT, "S3"),
+                ),
+            )
+        net.replace("WorkloadSg", egress=(egress("tcp", 443, 443, prefix_list=ref),))
+        return net
+
+    assert both(with_list("pl-6ea54007")) == (Status.PASS, Status.PASS)
+    assert both(with_list("S3")) == (Status.PASS, Status.PASS)  # a reference to the endpoint
+    assert both(with_list("pl-6ea54007", "pl-6ea54007")) == (Status.PASS, Status.PASS)
+    # another AWS-managed list than the endpoint's known one, a customer-managed list, an
+    # interface endpoint: nothing shows where their addresses go
+    assert both(with_list("pl-66a5400f", "pl-6ea54007")) == (Status.UNKNOWN, Status.UNKNOWN)
+    assert both(with_list("pl-0a1b2c3d4e5f60718")) == (Status.UNKNOWN, Status.UNKNOWN)
+    assert both(with_list("Runtime")) == (Status.UNKNOWN, Status.UNKNOWN)
 
 
 def test_egress_nacl_block_is_a_pass_with_evidence() -> None:

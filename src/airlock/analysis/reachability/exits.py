@@ -20,6 +20,7 @@ from .filters import (
     acl_uncertainties,
     acls_for,
     choice_allowed,
+    gateway_lists,
     guard_allowed,
     segments,
 )
@@ -42,6 +43,7 @@ class ExitJudge:
         self._segment_cache: dict[tuple[object, ...], tuple[Segment, ...]] = {}
         self._cache: dict[tuple[object, ...], AddressSet] = {}
         self._verdicts: dict[tuple[object, ...], Judgement] = {}
+        self._benign: dict[tuple[object, ...], frozenset[str]] = {}
 
     def acl_choice(self, subnet: Subnet) -> AclChoice:
         choice = self._acls.get(subnet.id)
@@ -70,6 +72,7 @@ class ExitJudge:
         if gate is not None:
             return PathOutcome.BLOCKED, gate, None, ()
         guard = profile.guard
+        benign = self.benign_lists(guard, placement.subnet, routing)
         source_key = placement.subnet.id if exit_.acl_subnets else None
         key = (
             "exit",
@@ -80,20 +83,31 @@ class ExitJudge:
             guard.unknown,
             source_key,
             assume,
-            routing.benign_prefix_lists,
+            benign,
         )
         found = self._verdicts.get(key)
         if found is None:
-            found = self._filter(profile, placement, routing, acls, exit_, assume)
+            found = self._filter(profile, placement, benign, acls, exit_, assume)
             self._verdicts[key] = found
         outcome, reason, example, extra = found
         return outcome, reason, example, tuple(dict.fromkeys([*notes, *extra]))
+
+    def benign_lists(self, guard: Guard, subnet: Subnet, routing: Routing) -> frozenset[str]:
+        """Prefix lists whose traffic the subnet's own route table keeps inside: lists it
+        routes to a gateway endpoint, blackhole or local target, and the lists of its
+        gateway endpoints that the security groups name (by id or by endpoint)."""
+        key = (subnet.id, guard.ids, routing.benign_prefix_lists)
+        found = self._benign.get(key)
+        if found is None:
+            found = routing.benign_prefix_lists | gateway_lists(self.topo, guard, subnet)
+            self._benign[key] = found
+        return found
 
     def _filter(
         self,
         profile: Profile,
         placement: Placement,
-        routing: Routing,
+        benign: frozenset[str],
         acls: AclChoice,
         exit_: Exit,
         assume: Assume,
@@ -103,7 +117,7 @@ class ExitJudge:
         crossed = [self.acl_choice_by_id(s) for s in exit_.acl_subnets]
         if exit_.translated:
             crossed = []  # NAT64: the NAT gateway's subnet sees IPv4; not evaluated
-        guard, benign = profile.guard, routing.benign_prefix_lists
+        guard = profile.guard
         if not leaving.intersection(self._reach(guard, family, assume, benign)):
             return (
                 PathOutcome.BLOCKED,
@@ -114,9 +128,7 @@ class ExitJudge:
         source = self._source(placement.subnet, family, assume)
         blockers: list[str] = []
         for seg in self._segments(guard, (acls, *crossed)):
-            allowed = leaving.intersection(
-                self._guard(profile.guard, seg, family, assume, routing.benign_prefix_lists)
-            )
+            allowed = leaving.intersection(self._guard(profile.guard, seg, family, assume, benign))
             if not allowed:
                 continue
             passed = allowed.intersection(self._acl(acls, True, seg, family, assume))
@@ -144,7 +156,7 @@ class ExitJudge:
             example = f"{seg.describe()} to {passed.first()}"
             extra: list[str] = []
             if assume is Assume.OPEN:
-                extra.extend(profile.guard.uncertainties(self.topo))
+                extra.extend(profile.guard.uncertainties(self.topo, benign))
                 for choice in (acls, *crossed):
                     extra.extend(acl_uncertainties(choice))
             return PathOutcome.OPEN, _exit_reason(exit_), example, tuple(extra)

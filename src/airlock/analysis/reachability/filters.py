@@ -16,15 +16,24 @@ unknown allow match and an unknown deny miss; CLOSED does the reverse.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from msgspec import Struct
 
 from airlock.inventory.model import Unresolved, Val
-from airlock.inventory.network import NetworkAcl, NetworkAclEntry, SecurityGroupRule
+from airlock.inventory.network import (
+    NetworkAcl,
+    NetworkAclEntry,
+    RouteTarget,
+    SecurityGroupRule,
+    Subnet,
+    VpcEndpoint,
+)
 
 from .addresses import AddressSet, Family, parse_cidr
+from .services import endpoint_service, is_gateway
 from .topology import Topology
 from .walk import Assume
 
@@ -156,8 +165,9 @@ class Guard(Struct, frozen=True):
     def matches(self) -> list[_Match]:
         return [_rule_match(r.protocol, r.from_port, r.to_port) for r in self.rules]
 
-    def uncertainties(self, topo: Topology) -> list[str]:
-        """What is not known about these egress rules."""
+    def uncertainties(self, topo: Topology, benign_lists: frozenset[str]) -> list[str]:
+        """What is not known about these egress rules (lists in ``benign_lists`` are known
+        to stay inside, whatever they hold)."""
         out = list(self.unknown)
         for rule in self.rules:
             for name in ("protocol", "from_port", "to_port", "cidr_ipv4", "cidr_ipv6"):
@@ -171,11 +181,100 @@ class Guard(Struct, frozen=True):
                 out.append(
                     f"a security group egress rule names an unresolved prefix list ({plist.reason})"
                 )
-            elif plist is not None and topo.prefix_list_entries(plist) is None:
+            elif (
+                plist is not None
+                and plist not in benign_lists
+                and topo.prefix_list_entries(plist) is None
+            ):
                 out.append(
-                    f"prefix list {plist} in a security group egress rule is not in the inventory"
+                    f"the prefix list of endpoint {plist} in a security group egress rule is "
+                    "not in the inventory, and the subnet's route table does not send it there"
+                    if topo.get(plist, VpcEndpoint) is not None
+                    else f"prefix list {plist} in a security group egress rule is not in the "
+                    "inventory"
                 )
         return out
+
+
+#: AWS-managed prefix lists have 8 hex digits (pl-6ea54007); customer-managed ones 17
+_AWS_MANAGED_LIST = re.compile(r"pl-[0-9a-f]{8}")
+
+
+def gateway_list_endpoint(
+    topo: Topology, ref: str, endpoints: Iterable[VpcEndpoint]
+) -> VpcEndpoint | None:
+    """The gateway endpoint among ``endpoints`` whose prefix list ``ref`` (not in the
+    inventory) is, or None when that cannot be shown. AL-NET-001 and AL-NET-008 both ask.
+
+    ``ref`` names the endpoint itself when a Terraform rule references its
+    ``prefix_list_id`` (unknown until apply), or is the id that the routes to a gateway
+    endpoint carry; the list is per service and region, so another gateway endpoint of the
+    same service names the same list. A bare AWS-managed id is taken for the list of an S3
+    or DynamoDB gateway endpoint whose own id is not known (CloudFormation never shows it);
+    this trusts the template's author, as other AWS-managed lists (CloudFront's) are not
+    told apart from it. A known id that differs is never taken.
+    """
+    gateways = [e for e in endpoints if is_gateway(e)]
+    named = topo.get(ref, VpcEndpoint) or topo.gateway_of_list(ref)
+    if named is not None:
+        if not is_gateway(named):
+            return None
+        return next(
+            (
+                e
+                for e in gateways
+                if e.id == named.id
+                or (isinstance(named.service_name, str) and e.service_name == named.service_name)
+            ),
+            None,
+        )
+    if not _AWS_MANAGED_LIST.fullmatch(ref):
+        return None
+    return next(
+        (
+            e
+            for e in gateways
+            if endpoint_service(e) in ("s3", "dynamodb") and not topo.gateway_list_ids(e)
+        ),
+        None,
+    )
+
+
+def routed_gateway_endpoints(topo: Topology, subnet: Subnet) -> list[VpcEndpoint]:
+    """The gateway endpoints that every route table the subnet may use routes to."""
+    found: list[VpcEndpoint] | None = None
+    for table in topo.route_tables_for(subnet).tables:
+        if table is None:
+            return []  # the implicit main table has only the local route
+        routed = [
+            e
+            for e in topo.endpoints
+            if is_gateway(e)
+            and (
+                any(topo.same(t, table) for t in e.route_tables)
+                or any(
+                    r.target_kind is RouteTarget.GATEWAY_ENDPOINT and topo.same(r.target, e)
+                    for r in table.routes
+                )
+            )
+        ]
+        found = routed if found is None else [e for e in found if e in routed]
+    return found or []
+
+
+def gateway_lists(topo: Topology, guard: Guard, subnet: Subnet) -> frozenset[str]:
+    """The prefix lists in the egress rules that are lists of gateway endpoints the subnet
+    routes to: the endpoint's route beats a default route, so traffic to the list ends at
+    the endpoint instead of a NAT or internet gateway."""
+    refs = {
+        r.prefix_list
+        for r in guard.rules
+        if isinstance(r.prefix_list, str) and topo.prefix_list_entries(r.prefix_list) is None
+    }
+    if not refs:
+        return frozenset()
+    endpoints = routed_gateway_endpoints(topo, subnet)
+    return frozenset(ref for ref in refs if gateway_list_endpoint(topo, ref, endpoints))
 
 
 def guard_allowed(

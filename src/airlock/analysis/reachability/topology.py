@@ -19,6 +19,7 @@ from airlock.inventory.network import (
     NetworkAcl,
     PrefixList,
     RouteTable,
+    RouteTarget,
     SecurityGroup,
     Subnet,
     TransitGateway,
@@ -147,6 +148,7 @@ class Topology:
         self._vpc_space: dict[str, VpcSpace] = {}
         self._boundary: dict[Family, AddressSet] | None = None
         self._associations: dict[str, Association] = {}
+        self._gateway_lists: tuple[dict[str, frozenset[str]], dict[str, VpcEndpoint]] | None = None
 
     # -- lookups ------------------------------------------------------------------------
 
@@ -252,6 +254,34 @@ class Topology:
             return None
         texts = tuple(e for e in plist.entries if isinstance(e, str) and parse_cidr(e))
         return texts, len(plist.entries) - len(texts)
+
+    def gateway_list_ids(self, endpoint: VpcEndpoint) -> frozenset[str]:
+        """The prefix list ids that routes to a gateway endpoint carry: Terraform shows the
+        endpoint's ``prefix_list_id`` once it is known; CloudFormation never does."""
+        return self._gateway_index()[0].get(endpoint.id, frozenset())
+
+    def gateway_of_list(self, ref: str) -> VpcEndpoint | None:
+        """The gateway endpoint whose routes carry prefix list id ``ref``."""
+        return self._gateway_index()[1].get(ref)
+
+    def _gateway_index(self) -> tuple[dict[str, frozenset[str]], dict[str, VpcEndpoint]]:
+        if self._gateway_lists is None:
+            lists: dict[str, set[str]] = defaultdict(set)
+            owners: dict[str, VpcEndpoint] = {}
+            for table in self.route_tables:
+                for route in table.routes:
+                    endpoint = self.get(route.target, VpcEndpoint)
+                    plist = route.destination_prefix_list
+                    if (
+                        route.target_kind is RouteTarget.GATEWAY_ENDPOINT
+                        and endpoint is not None
+                        and isinstance(plist, str)
+                        and plist.startswith("pl-")
+                    ):
+                        lists[endpoint.id].add(plist)
+                        owners.setdefault(plist, endpoint)
+            self._gateway_lists = ({k: frozenset(v) for k, v in lists.items()}, owners)
+        return self._gateway_lists
 
     def peering(self, ref: object) -> VpcPeeringConnection | None:
         return self.get(ref, VpcPeeringConnection)

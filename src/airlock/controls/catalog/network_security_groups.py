@@ -3,7 +3,6 @@ sends only to endpoints and its own network."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -15,12 +14,10 @@ from airlock.analysis.reachability import (
     Family,
     Reachability,
     Topology,
-    endpoint_service,
-    same_service,
 )
 from airlock.analysis.reachability.addresses import ON_HOST, parse_cidr
-from airlock.analysis.reachability.filters import protocol_number
-from airlock.analysis.reachability.services import is_gateway, is_interface
+from airlock.analysis.reachability.filters import gateway_list_endpoint, protocol_number
+from airlock.analysis.reachability.services import is_interface
 from airlock.controls.model import (
     Control,
     Layer,
@@ -83,14 +80,14 @@ def _cidr_verdict(value: Val[str] | None, bound: Boundary) -> tuple[str, str] | 
 
 
 def _prefix_list(
-    topo: Topology, ref: Val[str], bound: Boundary, gateway_ok: bool
+    topo: Topology, ref: Val[str], bound: Boundary, gateways: list[VpcEndpoint]
 ) -> tuple[str, str] | None:
     if isinstance(ref, Unresolved):
         return "unknown", f"a prefix list is unresolved ({ref.reason})"
     found = topo.prefix_list_entries(ref)
     if found is None:
-        if gateway_ok and _gateway_list(topo, ref):
-            return None  # an AWS-managed list of an S3/DynamoDB gateway endpoint of the VPC
+        if gateway_list_endpoint(topo, ref, gateways) is not None:
+            return None  # the list of an S3/DynamoDB gateway endpoint of the subject's VPC
         return "unknown", f"prefix list {ref} is not in the inventory"
     texts, unknown_entries = found
     if unknown_entries:
@@ -100,19 +97,6 @@ def _prefix_list(
         if verdict is not None:
             return verdict[0], f"prefix list {ref} holds {verdict[1]}"
     return None
-
-
-#: AWS-managed prefix lists have 8 hex digits (pl-6ea54007); customer-managed ones 17
-_AWS_MANAGED_LIST = re.compile(r"pl-[0-9a-f]{8}")
-
-
-def _gateway_list(topo: Topology, ref: str) -> bool:
-    """Whether a prefix list that is not in the inventory may be a gateway endpoint's: an
-    AWS-managed id, or the list a gateway endpoint of the inventory exports."""
-    if _AWS_MANAGED_LIST.fullmatch(ref):
-        return True
-    endpoint = topo.get(ref, VpcEndpoint)
-    return endpoint is not None and is_gateway(endpoint)
 
 
 def _groups(
@@ -167,7 +151,7 @@ def _ingress_problems(
         if verdict is not None:
             (fails if verdict[0] == "fail" else unknowns).append(f"source {verdict[1]}")
     if rule.prefix_list is not None:
-        verdict = _prefix_list(topo, rule.prefix_list, bound, gateway_ok=False)
+        verdict = _prefix_list(topo, rule.prefix_list, bound, gateways=[])
         if verdict is not None:
             (fails if verdict[0] == "fail" else unknowns).append(f"source {verdict[1]}")
     if rule.security_group is not None and topo.get(rule.security_group, SecurityGroup) is None:
@@ -274,12 +258,7 @@ def _judge_compute(r: Reachability, resource: Resource, subnets: list[Subnet]) -
     vpcs = {topo.key(s.vpc) for s in subnets}
     vpc = next(iter(vpcs)) if len(vpcs) == 1 else None
     bound = boundary(topo, vpcs if len(subnets) == len(_subnet_refs(resource)) else [None])
-    gateway_ok = any(
-        same_service(endpoint_service(e), svc) and is_gateway(e)
-        for v in vpcs
-        for e in topo.endpoints_by_vpc.get(v, [])
-        for svc in ("s3", "dynamodb")
-    )
+    gateways = [e for v in vpcs for e in topo.endpoints_by_vpc.get(v, [])]
     groups, unknowns, note = _groups(topo, refs, vpc, resource.id)
     evidence: dict[str, Any] = {"security_groups": [g.id for g in groups]}
     if note is not None:
@@ -296,7 +275,7 @@ def _judge_compute(r: Reachability, resource: Resource, subnets: list[Subnet]) -
                         f"{group.id}: {verdict[1]}"
                     )
             if rule.prefix_list is not None:
-                verdict = _prefix_list(topo, rule.prefix_list, bound, gateway_ok)
+                verdict = _prefix_list(topo, rule.prefix_list, bound, gateways)
                 if verdict is not None:
                     (fails if verdict[0] == "fail" else unknowns).append(
                         f"{group.id}: {verdict[1]}"
