@@ -25,6 +25,18 @@ Two request-context keys are fixed for every question:
   who can read depends on that service's access control, which the key policy does not show
   (UNKNOWN, like a delegation to IAM). The questions then cover every other path.
 
+``kms:ResourceAliases`` is set by KMS to the aliases of the key the request uses; the caller
+does not choose it. When a policy of the question reads it (:func:`key_aliases`):
+
+* a live inventory that lists every alias fixes it to the key's aliases;
+* a template or plan shows only its own aliases (an unresolved alias name hides one too): the
+  key has these and perhaps others -- but never an alias the inventory gives another key of its
+  account and Region (an alias name is unique there and names one key). The question is asked
+  with the aliases shown, then with each class of extra aliases a condition tells apart; when
+  the verdicts differ the answer is UNKNOWN;
+* the fresh "other key" of the delegation test (:meth:`_Study._expected`) has any aliases but
+  those the inventory gives its keys.
+
 A principal can also decrypt through a grant it creates for itself: ``kms:CreateGrant`` (in
 ``kms:Create*`` too, as in CDK v1's default key-admin statement) with a request that gives
 itself Decrypt -- ``kms:GrantOperations`` with Decrypt, ``kms:GranteePrincipal`` its own ARN,
@@ -53,6 +65,7 @@ from msgspec.structs import replace
 
 from airlock.analysis.policy import (
     ABSENT,
+    Absent,
     Answer,
     ContextInput,
     Excluding,
@@ -64,15 +77,17 @@ from airlock.analysis.policy import (
     Verdict,
     open_principals,
 )
+from airlock.analysis.policy.candidates import key_candidates
 from airlock.analysis.policy.condition import ConditionClause
 from airlock.analysis.policy.truth import Truth
 from airlock.controls.authorization import Authorization, Subject, authorization, resource_arn
+from airlock.controls.coverage import absence_is_proof
 from airlock.controls.deploy_tokens import for_evaluator, shown
 from airlock.controls.judgement import Judgement, no, undecided, yes
-from airlock.controls.keys import resolve_key
+from airlock.controls.keys import KeyKind, resolve_key
 from airlock.controls.model import ScanContext
 from airlock.controls.purposes import key_usage
-from airlock.inventory.encryption import KmsGrant, KmsKey, KmsReplicaKey
+from airlock.inventory.encryption import KmsAlias, KmsGrant, KmsKey, KmsReplicaKey
 from airlock.inventory.identity import Role
 from airlock.inventory.model import Inventory, Resource, Unresolved
 
@@ -92,6 +107,8 @@ SELF_GRANT_OPERATIONS = (("Decrypt",), GRANT_OPERATIONS)
 _GRANT_KEYS = ("kms:grantisforawsresource", "kms:grantoperations", "kms:granteeserviceprincipal")
 THROUGH_GRANT = "a grant it can create"
 _ROLE_FIELDS = ("role", "task_role", "execution_role", "cloudwatch_role", "node_role")
+RESOURCE_ALIASES = "kms:ResourceAliases"
+_ALIASES_KEY = RESOURCE_ALIASES.lower()
 
 
 class Decryptor(Struct, frozen=True):
@@ -105,6 +122,13 @@ class Decryptor(Struct, frozen=True):
     through_iam: bool = False
     #: it decrypts through a grant it creates for itself (kms:CreateGrant)
     through_grant: bool = False
+    #: how a sentence names it: "role AppRole" for a principal of the inventory (its ARN may
+    #: hold a deploy-time token), else its ARN
+    label: str = ""
+
+    @property
+    def named_as(self) -> str:
+        return self.label or f"principal {self.principal}"
 
     def shown(self) -> dict[str, Any]:
         return {
@@ -209,6 +233,60 @@ def _account(auth: Authorization, key: Key) -> str:
     return for_evaluator(key.account) if isinstance(key.account, str) else auth.account
 
 
+def _region(auth: Authorization, key: Key) -> str:
+    return for_evaluator(key.region) if isinstance(key.region, str) else auth.region
+
+
+class KeyAliases(Struct, frozen=True):
+    """The aliases of a key as the inventory shows them (``kms:ResourceAliases``)."""
+
+    names: tuple[str, ...] = ()
+    #: why the key may have aliases beyond ``names``; None: the inventory lists them all
+    more: str | None = None
+    #: aliases the inventory gives other keys of the key's account and Region: never this
+    #: key's (an alias name is unique in an account and Region, and names one key)
+    taken: tuple[str, ...] = ()
+
+
+def key_aliases(ctx: ScanContext, key: Key) -> KeyAliases:
+    """The aliases of ``key`` (AWS::KMS::Alias, aws_kms_alias) and those of its neighbours."""
+    inventory = ctx.inventory
+    auth = authorization(ctx)
+    home = (_account(auth, key), _region(auth, key))
+    names: list[str] = []
+    taken: list[str] = []
+    more: list[str] = []
+    for alias in inventory.of(KmsAlias):
+        target = resolve_key(inventory, alias.target_key)
+        if target.key is None:
+            # an alias whose key cannot be read may be this key's (a literal key outside the
+            # inventory is another key)
+            if target.kind is KeyKind.UNRESOLVED:
+                more.append(f"alias {alias.id} names an unresolved key")
+            continue
+        if target.key.id != key.id:
+            if isinstance(alias.name, str) and home == (
+                _account(auth, target.key),
+                _region(auth, target.key),
+            ):
+                taken.append(for_evaluator(alias.name))
+            continue
+        if isinstance(alias.name, str):
+            names.append(for_evaluator(alias.name))
+        else:
+            more.append(f"alias {alias.id} has an unresolved name ({alias.name.reason})")
+    # a live scan lists every alias of its own account and Region
+    listed = absence_is_proof(inventory, "kms", "AWS::KMS::Alias") and home == (
+        auth.account,
+        auth.region,
+    )
+    if not listed:
+        more.append("the inventory does not list aliases made outside it")
+    return KeyAliases(
+        tuple(dict.fromkeys(names)), more[0] if more else None, tuple(dict.fromkeys(taken))
+    )
+
+
 def self_grant_context(grantee: str, operations: tuple[str, ...]) -> dict[str, ContextInput]:
     """The CreateGrant request by which ``grantee`` gives itself ``operations``."""
     return {
@@ -252,7 +330,7 @@ class _Study:
         self.key = key
         self.auth = authorization(ctx)
         self.account = _account(self.auth, key)
-        region = for_evaluator(key.region) if isinstance(key.region, str) else self.auth.region
+        region = _region(self.auth, key)
         self.arn = resource_arn(key, "kms", "key", self.account, region)
         self.fresh = f"arn:aws:kms:{region}:{self.account}:key/airlock-other-key"
         self.policy = key_policy(self.auth, key)
@@ -263,6 +341,8 @@ class _Study:
         self.unknown: list[str] = []
         self.grants, self.grantees = self._grants()
         self.users = _key_users(ctx, key)
+        self.aliases = key_aliases(ctx, key)
+        self._alias_clauses: dict[tuple[int, ...], tuple[ConditionClause, ...]] = {}
 
     def _grants(self) -> tuple[tuple[Grant, ...], list[str]]:
         found: list[Grant] = []
@@ -298,10 +378,92 @@ class _Study:
         action: str = DECRYPT,
         grants: tuple[Grant, ...] = (),
     ) -> Answer:
+        request = {**self.context, **(context or {})}
+        clauses = self.alias_clauses(subject, grants)
+        if not clauses:
+            return self._ask(subject, action, resource, request, grants)
+        aliases = self.aliases
+        if resource == self.fresh:
+            others = Excluding.of((*aliases.names, *aliases.taken))
+            return self._ask(
+                subject, action, resource, {**request, RESOURCE_ALIASES: others}, grants
+            )
+        shown_aliases = {**request, RESOURCE_ALIASES: aliases.names or ABSENT}
+        exact = self._ask(subject, action, resource, shown_aliases, grants)
+        if aliases.more is None or exact.status is Verdict.UNKNOWN:
+            return exact
+        # the key may also have aliases the inventory does not show: one question per class
+        # of extra aliases the conditions tell apart (a condition on the key's aliases is true
+        # of the whole list when true of the shown ones or of the extras, for ForAnyValue;
+        # when true of both, for ForAllValues)
+        extras = key_candidates(
+            _ALIASES_KEY, clauses, {}, Excluding.of((*aliases.names, *aliases.taken))
+        )
+        for candidate in extras.values:
+            extra = () if isinstance(candidate, Absent) else _as_list(candidate)
+            if not extra:
+                continue
+            with_extra = {**request, RESOURCE_ALIASES: (*aliases.names, *extra)}
+            other = self._ask(subject, action, resource, with_extra, grants)
+            if other.status is not exact.status:
+                return self._alias_dependent(exact, other, extra)
+        if not extras.complete:
+            why = f"cannot decide: the aliases key {self.key.id} may have beyond those shown were approximated ({aliases.more})"
+            return replace(exact, status=Verdict.UNKNOWN, reason=why, counterexample=None)
+        return exact
+
+    def _ask(
+        self,
+        subject: Subject,
+        action: str,
+        resource: str,
+        context: dict[str, Any],
+        grants: tuple[Grant, ...],
+    ) -> Answer:
         return self.auth.ask(
             subject, action, resource, resource_policy=self.policy,
             grants=(*self.grants, *grants), resource_account=self.account, rcp_service=True,
-            context={**self.context, **(context or {})},
+            context=context,
+        )  # fmt: skip
+
+    def alias_clauses(
+        self, subject: Subject, grants: tuple[Grant, ...] = ()
+    ) -> tuple[ConditionClause, ...]:
+        """The conditions on ``kms:ResourceAliases`` in every policy of the question (SCPs and
+        RCPs whose targets are uncertain too)."""
+        policies = self.auth.policy_set(
+            subject, resource_policy=self.policy, grants=(*self.grants, *grants),
+            resource_account=self.account, rcp_service=True, uncertain=True,
+        )  # fmt: skip
+        docs = policies.documents()
+        cache_key = tuple(id(d) for d in docs)
+        found = self._alias_clauses.get(cache_key)
+        if found is None:
+            found = self._alias_clauses[cache_key] = tuple(
+                clause
+                for doc in docs
+                for stmt in doc.statements
+                for clause in stmt.conditions
+                if clause.key == _ALIASES_KEY or _ALIASES_KEY in clause.variable_keys
+            )
+        return found
+
+    def _alias_dependent(self, exact: Answer, other: Answer, extra: tuple[str, ...]) -> Answer:
+        """UNKNOWN: the verdict differs when the key has aliases the inventory does not show."""
+        names = ", ".join(self.aliases.names) or "none"
+
+        def verdict(answer: Answer) -> str:
+            return "allowed" if answer.status is Verdict.ALLOW else "denied"
+
+        why = (
+            f"cannot decide: {verdict(exact)} with the aliases of key {self.key.id} the inventory "
+            f"shows ({names}) but {verdict(other)} if the key also has alias {', '.join(extra)}, "
+            f"and {self.aliases.more}"
+        )
+        allowing = other if other.status is Verdict.ALLOW else exact
+        return replace(
+            exact, status=Verdict.UNKNOWN, reason=why, deciding=allowing.deciding,
+            counterexample=None,
         )  # fmt: skip
 
     def may_grant_itself(self, subject: Subject) -> bool:
@@ -399,7 +561,7 @@ class _Study:
                     continue  # expected whether or not it can decrypt (see _judge)
                 how = f" (through {THROUGH_GRANT})" if decryptor.through_grant else ""
                 self.unknown.append(
-                    f"{decryptor.principal}: {decryptor.proof.get('reason', '')}{how}"
+                    f"{decryptor.label or decryptor.principal}: {decryptor.proof.get('reason', '')}{how}"
                 )
             else:
                 if decryptor.expected is not None:
@@ -443,6 +605,7 @@ class _Study:
             ]
             proof = {**proof, "through": THROUGH_GRANT, "create_grant": made, "deciding": deciding}
         who = subject.key
+        label = subject.label if subject.resource is not None else ""
         for_decrypt = (
             auth.names_explicitly(self.policy, DECRYPT, subject)
             or subject.principal.arn in grantee_arns
@@ -458,7 +621,9 @@ class _Study:
                 if for_decrypt and subject.resource is not None
                 else None
             )
-            return Decryptor(who, answer.status, expected, proof, through_grant=through_grant)
+            return Decryptor(
+                who, answer.status, expected, proof, through_grant=through_grant, label=label
+            )
         if create is not None:
             # the key policy names it for the grant it creates, not for Decrypt
             named = auth.named_by(self.policy, CREATE_GRANT, subject)
@@ -467,7 +632,9 @@ class _Study:
             explicit = for_decrypt
         expected = self._expected(subject, explicit, through_grant)
         listed = subject.resource is not None
-        return Decryptor(who, answer.status, expected, proof, listed and not named, through_grant)
+        return Decryptor(
+            who, answer.status, expected, proof, listed and not named, through_grant, label
+        )
 
     def _expected(self, subject: Subject, explicit: bool, through_grant: bool) -> str | None:
         if subject.resource is None:
@@ -596,6 +763,14 @@ def _required(stmt: Statement, key: str) -> list[tuple[str, ...]]:
     ]
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _as_list(candidate: str | tuple[str, ...]) -> tuple[str, ...]:
+    return (candidate,) if isinstance(candidate, str) else candidate
+
+
 def _root_account(value: str) -> str | None:
     if value.isdigit() and len(value) == 12:
         return value
@@ -643,9 +818,9 @@ def judge_decryption(ctx: ScanContext, key: Key) -> Judgement:
         if first.principal.startswith("Service "):
             reason = f"{first.principal} can decrypt with key {key.id} for any account's use of the service: the key policy names it without a condition."
         elif first.through_grant:
-            reason = f"Principal {first.principal} can decrypt with key {key.id} through {THROUGH_GRANT} (kms:CreateGrant for itself with Decrypt), although the key policy does not name it and it uses no resource the key protects."
+            reason = f"{_capital(first.named_as)} can decrypt with key {key.id} through {THROUGH_GRANT} (kms:CreateGrant for itself with Decrypt), although the key policy does not name it and it uses no resource the key protects."
         else:
-            reason = f"Principal {first.principal} can decrypt with key {key.id} although neither the key policy nor a grant names it and it uses no resource the key protects."
+            reason = f"{_capital(first.named_as)} can decrypt with key {key.id} although neither the key policy nor a grant names it and it uses no resource the key protects."
         return yes(
             reason,
             proof=first.proof,
