@@ -59,6 +59,13 @@ class ReplicationRule(Struct, frozen=True, kw_only=True):
     tag_filter: tuple[Val[str], ...] = ()
     #: DeleteMarkerReplication Enabled; None: not set (delete markers are not replicated)
     delete_markers: Val[bool] | None = None
+    #: SourceSelectionCriteria SseKmsEncryptedObjects Enabled: the rule also copies objects
+    #: encrypted with SSE-KMS or DSSE-KMS, which S3 replicates only on this opt-in (SSE-S3
+    #: and unencrypted objects replicate without it). None: not set
+    sse_kms_objects: Val[bool] | None = None
+    #: the KMS key S3 encrypts those replicas with (EncryptionConfiguration ReplicaKmsKeyID),
+    #: which the opt-in needs: an inventory id, else the key as written. None: not set
+    replica_kms_key: Val[str] | None = None
     #: the IAM role S3 assumes to replicate (the configuration's, repeated on each rule)
     role: Val[str] | None = None
     rule_id: Val[str] | None = None

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from airlock.inventory.model import NamedPolicy, PolicyValue, Resource, Val
+import re
+
+from airlock.inventory.model import NamedPolicy, PolicyValue, Resource, Unresolved, Val
 
 
 class Role(Resource, frozen=True, kw_only=True):
@@ -75,3 +77,29 @@ class OrganizationPolicy(Resource, frozen=True, kw_only=True):
     name: Val[str] | None = None
     document: PolicyValue = None
     targets: tuple[Val[str], ...] = ()
+
+
+class PermissionSet(Resource, frozen=True, kw_only=True):
+    """An IAM Identity Center permission set: how people sign in to the accounts it is
+    assigned to (Identity Center creates a role from it in each of them)."""
+
+    name: Val[str] | None = None
+    #: seconds; None: not set (Identity Center default PT1H, 3600)
+    session_duration: Val[int] | None = None
+
+
+#: an ISO-8601 duration in days, hours, minutes and seconds (PT15M, PT1H, PT12H, P1DT2H)
+_DURATION = re.compile(r"P(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?")
+
+
+def duration_seconds(text: str) -> Val[int]:
+    """Seconds of an ISO-8601 duration as Identity Center writes them (``PT12H``).
+
+    Years, months and weeks have no fixed length in seconds and are not accepted; anything
+    that is not such a duration is Unresolved, not a guess.
+    """
+    found = _DURATION.fullmatch(text.strip().upper())
+    if found is None or not any(found.groups()):
+        return Unresolved(f"{text!r:.40} is not an ISO-8601 duration such as PT1H")
+    days, hours, minutes, seconds = (int(part or 0) for part in found.groups())
+    return ((days * 24 + hours) * 60 + minutes) * 60 + seconds

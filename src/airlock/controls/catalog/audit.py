@@ -202,6 +202,16 @@ def _flag(
 
 def _invocation_logging(ctx: ScanContext) -> Iterator[Verdict]:
     configs = ctx.inventory.of(InvocationLogging)
+    # custom resources a source found to configure logging without showing how (a handler
+    # that builds the request from flat properties or from its environment)
+    hidden = [g for g in ctx.inventory.gaps if g.scope == "InvocationLogging" and g.resource_id]
+    if not configs and hidden:
+        yield unknown(
+            ctx.account_ref(),
+            f"{hidden[0].reason[:1].upper()}{hidden[0].reason[1:]}.",
+            custom_resources=[g.resource_id for g in hidden],
+        )
+        return
     if not configs:
         if absence_is_proof(ctx.inventory, *_LOGGING_SCOPES):
             yield failed(

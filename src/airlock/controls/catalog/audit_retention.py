@@ -1,7 +1,8 @@
 """Audit layer, whether the record survives: Object Lock, a separate account, and nobody in
 the workload account able to delete or weaken it.
 
-Audit buckets are the invocation-log (and large-payload) buckets and the trail buckets.
+Audit buckets are the invocation-log (and large-payload) buckets, the trail buckets and the
+copies of invocation logs, found as :mod:`airlock.controls.buckets` describes.
 Bedrock writes invocation logs only to a bucket of its own account, so for those buckets a
 separate account means S3 replication of every object to a bucket of another account.
 """
@@ -24,6 +25,7 @@ from airlock.controls.judgement import Answer
 from airlock.controls.model import (
     Control,
     Layer,
+    ResourceRef,
     ScanContext,
     Severity,
     Verdict,
@@ -130,6 +132,8 @@ def _separate_account(ctx: ScanContext) -> Iterator[Verdict]:
 
 def _judge_account(ctx: ScanContext, use: BucketUse) -> Verdict:
     subject = bucket_subject(use)
+    if use.sources and (use.bucket is not None or use.declared_account is not None):
+        return _receives(use, subject)
     if use.bucket is None:
         if isinstance(use.ref, Unresolved):
             return unknown(subject, f"The bucket of {', '.join(use.users)} is unresolved.")
@@ -168,6 +172,50 @@ def _judge_account(ctx: ScanContext, use: BucketUse) -> Verdict:
     return failed(
         use.bucket,
         f"Bucket {use.bucket.id} ({_holds(use)}) is created with the workload it records, so a compromise of that account reaches its audit trail.",
+        **evidence,
+    )
+
+
+def _receives(use: BucketUse, subject: S3Bucket | ResourceRef) -> Verdict:
+    """A trail bucket or a copy that no trail or logging configuration of the inventory
+    writes to (a template of the audit account, a replica outside the inventory): its
+    account against the accounts whose records its policy or the replication rules show it
+    receives."""
+    owner = use.bucket.account if use.bucket is not None else use.declared_account
+    holds = _holds(use)
+    name = use.name
+    evidence = {"bucket_account": owner, "receives_from": list(use.sources)}
+    if owner in use.sources:
+        if use.users:
+            return unknown(
+                subject,
+                f"Bucket {name} ({holds}) copies bucket {', '.join(use.users)} within its account, the workload's, so it does not separate the record; whether the logs leave the account is judged on the source bucket.",
+                **evidence,
+            )
+        return unknown(
+            subject,
+            f"Bucket {name} ({holds}) receives the records of its own account, so it is separate from the workload only if no workload runs there, which this inventory does not show.",
+            **evidence,
+        )
+    doubt = next((s for s in use.sources if isinstance(s, Unresolved)), None)
+    if doubt is not None:
+        whose = (
+            f"the account of bucket {', '.join(use.users)}, which replicates into it, is unresolved"
+            if use.users
+            else "whose records it receives is not known"
+        )
+        return unknown(subject, f"Bucket {name} ({holds}): {whose}: {doubt.reason}.", **evidence)
+    accounts = ", ".join(str(s) for s in use.sources)
+    if not isinstance(owner, str):
+        why = f"unresolved: {owner.reason}" if isinstance(owner, Unresolved) else "not known"
+        return unknown(
+            subject,
+            f"Bucket {name} ({holds}) receives the records of account {accounts}, but its own account is {why}.",
+            **evidence,
+        )
+    return passed(
+        subject,
+        f"Bucket {name} ({holds}) is in account {owner}, separate from account {accounts} whose records it receives.",
         **evidence,
     )
 
@@ -221,9 +269,11 @@ def _forwarded(
             **evidence,
         )
     written = _written_keys(ctx, use)
-    judged = [(rule, *_judge_rule(ctx, rule, homes, written)) for rule in rules]
+    encryption = bucket.sse_algorithm
+    judged = [(rule, *_judge_rule(ctx, rule, homes, written, encryption)) for rule in rules]
     evidence = {
         **evidence,
+        "bucket_encryption": encryption,
         "replication_rules": [_rule_evidence(r, account, gap) for r, account, gap in judged],
     }
     labels = {id(rule): _label(rule, n) for n, rule in enumerate(rules, 1)}
@@ -274,10 +324,12 @@ def _judge_rule(
     rule: ReplicationRule,
     homes: tuple[Val[str], ...],
     written: tuple[str, ...] | None,
+    encryption: Val[str] | None,
 ) -> tuple[Val[str] | None, str | None]:
     """(destination account, why the rule does not forward every log object; None: it
     does). ``written``: the prefixes of the keys Bedrock writes (a filter on a prefix that
-    every one of them starts with still copies every log)."""
+    every one of them starts with still copies every log); ``encryption``: the source
+    bucket's default encryption, which Bedrock's log objects are written with."""
     account, elsewhere = _destination_account(ctx, rule, homes)
     if rule.enabled is False:
         return account, "is disabled"
@@ -290,6 +342,9 @@ def _judge_rule(
     if rule.tag_filter:
         tags = ", ".join(str(t) for t in rule.tag_filter)
         return account, f"copies only objects tagged {tags}"
+    skipped = _skips_kms_objects(rule, encryption)
+    if skipped is not None:
+        return account, skipped
     if elsewhere is not None:
         return account, elsewhere
     if isinstance(rule.owner_override, Unresolved):
@@ -305,6 +360,41 @@ def _judge_rule(
             "enforces bucket-owner ownership is not in the inventory"
         )
     return account, None
+
+
+def _skips_kms_objects(rule: ReplicationRule, encryption: Val[str] | None) -> str | None:
+    """Why the rule leaves objects encrypted with the bucket's default KMS key behind, or None.
+
+    S3 replicates unencrypted, SSE-S3 and SSE-C objects by default, but SSE-KMS and DSSE-KMS
+    objects only when the rule opts in (SourceSelectionCriteria SseKmsEncryptedObjects
+    Enabled) and names the key to encrypt the replicas with (ReplicaKmsKeyID). Bedrock writes
+    its log objects with the bucket's default encryption, so under a KMS default a rule
+    without the opt-in copies none of them. Still UNKNOWN, not FAIL, like every other rule
+    that does not forward: the logs may leave the account another way.
+    """
+    if encryption is None or (isinstance(encryption, str) and not encryption.startswith("aws:kms")):
+        return None  # SSE-S3 (also S3's default when none is declared)
+    opted = rule.sse_kms_objects
+    if isinstance(opted, Unresolved):
+        return f"has an unresolved SseKmsEncryptedObjects status: {opted.reason}"
+    if opted is not True:
+        if isinstance(encryption, Unresolved):
+            return (
+                "does not opt in to SSE-KMS-encrypted objects (SourceSelectionCriteria "
+                "SseKmsEncryptedObjects), and the bucket's default encryption, which the logs "
+                f"are written with, is unresolved: {encryption.reason}"
+            )
+        return (
+            f"skips the log objects, since the bucket encrypts them with {encryption} by "
+            "default and S3 replicates KMS-encrypted objects only when the rule opts in "
+            "(SourceSelectionCriteria SseKmsEncryptedObjects Enabled)"
+        )
+    if rule.replica_kms_key is None:
+        return (
+            "opts in to SSE-KMS-encrypted objects but names no key to encrypt the replicas "
+            "with (EncryptionConfiguration ReplicaKmsKeyID), which S3 requires"
+        )
+    return None
 
 
 def _destination_account(
@@ -350,6 +440,8 @@ def _rule_evidence(
         "prefix": rule.prefix,
         "tag_filter": list(rule.tag_filter),
         "delete_markers": rule.delete_markers,
+        "sse_kms_objects": rule.sse_kms_objects,
+        "replica_kms_key": rule.replica_kms_key,
         "role": rule.role,
         "forwards_every_object": gap is None,
         "why_not": gap,
@@ -410,7 +502,8 @@ CONTROLS: tuple[Control, ...] = (
         "Deliver CloudTrail logs to a bucket in a log-archive account of the Security OU; grant "
         "the workload account only s3:PutObject. Bedrock needs its invocation-log bucket in the "
         "workload account: replicate every object of it to the log-archive account (a rule "
-        "without filter, AccessControlTranslation Owner=Destination).",
+        "without filter, AccessControlTranslation Owner=Destination and, for a KMS-encrypted "
+        "bucket, SourceSelectionCriteria SseKmsEncryptedObjects Enabled with a ReplicaKmsKeyID).",
         _separate_account,
     ),
     _ctl(

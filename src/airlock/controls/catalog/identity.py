@@ -38,7 +38,7 @@ from airlock.controls.principals import (
 )
 from airlock.controls.statements import Statement, literal_prefix
 from airlock.controls.verdicts import from_judgement
-from airlock.inventory.identity import AccessKey, Group, Role, User
+from airlock.inventory.identity import AccessKey, Group, PermissionSet, Role, User
 from airlock.inventory.model import Unresolved
 from airlock.obligations.model import Topic
 
@@ -267,6 +267,35 @@ def _sessions(ctx: ScanContext) -> Iterator[Verdict]:
                 f"Role {role.id} is assumed by people and caps sessions at {seconds // 60} minutes.",
                 max_session_duration=seconds,
             )
+    # every permission set is a way for people into the accounts it is assigned to
+    for permission_set in ctx.inventory.of(PermissionSet):
+        yield _judge_permission_set(permission_set)
+
+
+def _judge_permission_set(permission_set: PermissionSet) -> Verdict:
+    duration = permission_set.session_duration
+    name = f"Identity Center permission set {permission_set.id}"
+    if isinstance(duration, Unresolved):
+        return unknown(
+            permission_set, f"The session duration of {name} is unresolved: {duration.reason}."
+        )
+    seconds = duration if duration is not None else 3600  # Identity Center default PT1H
+    default = " (the Identity Center default)" if duration is None else ""
+    if seconds > HUMAN_MAX_SESSION_SECONDS:
+        return failed(
+            permission_set,
+            f"{name} keeps people's sessions for {_span(seconds)}, more than {HUMAN_MAX_SESSION_SECONDS // 60} minutes.",
+            session_duration=seconds,
+        )
+    return passed(
+        permission_set,
+        f"{name} caps people's sessions at {_span(seconds)}{default}.",
+        session_duration=seconds,
+    )
+
+
+def _span(seconds: int) -> str:
+    return f"{seconds // 60} minutes" if seconds % 60 == 0 else f"{seconds} seconds"
 
 
 def _ctl(
@@ -364,8 +393,9 @@ CONTROLS: tuple[Control, ...] = (
         Severity.LOW,
         f"A long session outlives the person's authorization; sessions of at most "
         f"{HUMAN_MAX_SESSION_SECONDS // 60} minutes keep revocation close to real time.",
-        "Set MaxSessionDuration to 3600 seconds on roles assumed by people, and shorter session "
-        "durations at the identity provider for production.",
+        "Set MaxSessionDuration to 3600 seconds on roles assumed by people and a SessionDuration "
+        "of at most PT1H on Identity Center permission sets, and shorter session durations for "
+        "production.",
         _sessions,
         (Topic.AUTHENTICATION,),
     ),

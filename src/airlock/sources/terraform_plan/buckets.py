@@ -102,12 +102,19 @@ def _replication_rules(
     for rule in rules:
         destination = rule.at("destination", 0)
         prefix, tags = _replication_filter(rule)
+        kms = rule.at("source_selection_criteria", 0, "sse_kms_encrypted_objects", 0)
         if legacy:
             account = destination.text("account_id")
             delete_markers = rule.text("delete_marker_replication_status")
+            kms_objects = kms.flag("enabled")
+            replica_key = destination.ref("replica_kms_key_id", family=F.KMS_KEY)
         else:
             account = destination.text("account")
             delete_markers = rule.text("delete_marker_replication", 0, "status")
+            kms_objects = _is(kms.text("status") or None, "Enabled")
+            replica_key = destination.ref(
+                "encryption_configuration", 0, "replica_kms_key_id", family=F.KMS_KEY
+            )
         owner = destination.text("access_control_translation", 0, "owner") or None
         status = rule.required_text("status")
         found.append(
@@ -119,6 +126,8 @@ def _replication_rules(
                 prefix=prefix,
                 tag_filter=tags,
                 delete_markers=_is(delete_markers or None, "Enabled"),
+                sse_kms_objects=kms_objects,
+                replica_kms_key=replica_key,
                 role=role,
                 rule_id=rule.text("id") or None,
                 priority=rule.number("priority"),

@@ -7,11 +7,19 @@ properties carry the ``PutModelInvocationLoggingConfiguration`` request: a ``log
 ``*DataDeliveryEnabled`` flags. We recognise that shape whatever the type is called and
 wherever it sits in the properties (CDK's ``AwsCustomResource`` nests it in a JSON string),
 with either case for the first letter of each key.
+
+Not every template passes that request through the properties: a handler may build it from
+flat properties (``BucketName``, ``TextDelivery``) or from its own environment, with only a
+``ServiceToken`` in the resource. A custom resource whose type or logical id names invocation
+logging, or whose ServiceToken is a function of the template whose code or environment calls
+``PutModelInvocationLoggingConfiguration``, is recorded as a coverage gap of scope
+``InvocationLogging`` (AL-AUD-006 names it instead of claiming there is no configuration).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from airlock.inventory.bedrock import (
@@ -249,10 +257,43 @@ def _bedrock_shaped(config: Any) -> bool:
     return isinstance(config, Unresolved)
 
 
+#: a type or logical id that names model invocation logging ("ModelInvocationLogging",
+#: "BedrockLogging"), but not a log group or log bucket of Bedrock
+_LOGGING_NAME = re.compile(r"(?:invocation|model|bedrock)[-_.]?logging(?!group|bucket)", re.I)
+#: the API call as boto3, the API or the JavaScript SDK writes it
+_LOGGING_CALL = re.compile(r"put[-_]?model[-_]?invocation[-_]?logging[-_]?configuration", re.I)
+_FUNCTIONS = ("AWS::Lambda::Function", "AWS::Serverless::Function")
+#: where a function's handler shows what it calls: inline code and environment
+_HANDLER_KEYS = ("Code", "InlineCode", "Environment")
+LOGGING_GAP = "InvocationLogging"
+
+
+def _hidden_logging(d: Declaration, p: Props, ctx: MapContext) -> str | None:
+    """Why a custom resource without Bedrock's ``loggingConfig`` may still set logging."""
+    if _LOGGING_NAME.search(d.type) or _LOGGING_NAME.search(d.logical_id):
+        return "its name says so"
+    function = ctx.declaration(p.rel("ServiceToken", types=_FUNCTIONS))
+    if function is None or function.type not in _FUNCTIONS:
+        return None
+    handler = {key: function.properties.get(key) for key in _HANDLER_KEYS}
+    if _LOGGING_CALL.search(json.dumps(handler, default=str)):
+        return f"its function {function.logical_id} calls PutModelInvocationLoggingConfiguration"
+    return None
+
+
 def invocation_logging(d: Declaration, p: Props, ctx: MapContext) -> bool:
-    """Map a custom resource carrying a logging configuration; False when it has none."""
+    """Map a custom resource carrying a logging configuration; False when it has none (a
+    custom resource that may set logging some other way is then recorded as a gap)."""
     config = find_logging_config(p.data)
     if config is None:
+        why = _hidden_logging(d, p, ctx)
+        if why is not None:
+            ctx.gap(
+                LOGGING_GAP,
+                f"custom resource {d.logical_id} may configure model invocation logging "
+                f"({why}); its properties do not show the configuration",
+                d.logical_id,
+            )
         return False
     if isinstance(config, str):
         try:

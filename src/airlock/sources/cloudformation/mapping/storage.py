@@ -18,6 +18,7 @@ from airlock.sources.cloudformation.fields import Props, as_policy, or_unresolve
 from airlock.sources.cloudformation.template import Declaration
 
 BUCKET_TYPES = ("AWS::S3::Bucket",)
+KEY_TYPES = ("AWS::KMS::Key", "AWS::KMS::Alias")
 
 
 def _encryption(p: Props) -> tuple[Val[str] | None, Val[str] | None]:
@@ -124,6 +125,13 @@ def _replication(p: Props) -> tuple[ReplicationRule, ...] | Unresolved | None:
                 prefix=prefix,
                 tag_filter=tags,
                 delete_markers=_is(rule.text("DeleteMarkerReplication", "Status"), "Enabled"),
+                sse_kms_objects=_is(
+                    rule.text("SourceSelectionCriteria", "SseKmsEncryptedObjects", "Status"),
+                    "Enabled",
+                ),
+                replica_kms_key=destination.rel(
+                    "EncryptionConfiguration", "ReplicaKmsKeyID", types=KEY_TYPES
+                ),
                 role=role,
                 rule_id=rule.text("Id"),
                 priority=rule.integer("Priority"),
