@@ -249,3 +249,27 @@ def test_a_plan_refuses_template_pins(capsys: pytest.CaptureFixture[str]) -> Non
     plan = ROOT / "examples" / "terraform" / "compliant.plan.json"
     assert main(["scan", "--from", "terraform-plan", str(plan), "--region", "eu-west-1"]) == 2
     _one_line_error(capsys, "a Terraform plan already carries them")
+
+
+def test_a_parameter_value_outside_its_allowed_values_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """CloudFormation refuses the stack: a mistyped environment must not read as clean."""
+    template = tmp_path / "t.yaml"
+    template.write_text(
+        "Parameters:\n"
+        "  Environment: {Type: String, AllowedValues: [dev, prod], Default: prod}\n"
+        "  Zones: {Type: CommaDelimitedList, AllowedValues: [a, b], Default: a}\n"
+        "Resources:\n"
+        "  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}}\n",
+        encoding="utf-8",
+    )
+    args = ["scan", "--from", "cloudformation", str(template), "--format", "json"]
+    out = str(tmp_path / "o.json")
+    assert main([*args, "--output", out, "--parameter", "Environment=dev"]) in (0, 1)
+    assert main([*args, "--output", out, "--parameter", "Zones=a, b"]) in (0, 1)
+    capsys.readouterr()
+    assert main([*args, "--parameter", "Environment=staging"]) == 2
+    _one_line_error(capsys, "'staging' is not one of its AllowedValues (dev, prod)")
+    assert main([*args, "--parameter", "Zones=a,c"]) == 2
+    _one_line_error(capsys, "'c' is not one of its AllowedValues")

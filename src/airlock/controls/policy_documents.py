@@ -66,8 +66,10 @@ class Written(Struct, frozen=True):
     whole: str | None = None  # the document cannot be read at all: why
 
 
-def _translate(value: Any, found: list[str], resource: bool = False) -> Any:
-    """Tokens to stand-ins; Unresolved leaves and unwritten ARNs to null (reasons collected)."""
+def _translate(value: Any, found: list[str], resource: bool = False, own_ids: bool = False) -> Any:
+    """Tokens to stand-ins; Unresolved leaves and unwritten ARNs to null (reasons collected).
+    ``own_ids``: unresolved endpoint and VPC ids compared exactly are opaque literals
+    (:func:`_condition`)."""
     if isinstance(value, Unresolved):
         found.append(value.reason)
         return None
@@ -79,12 +81,53 @@ def _translate(value: Any, found: list[str], resource: bool = False) -> Any:
         return for_evaluator(value)
     if isinstance(value, Mapping):
         return {
-            for_evaluator(str(k)): _translate(v, found, k in ("Resource", "NotResource"))
+            for_evaluator(str(k)): _condition(v, found)
+            if own_ids and k == "Condition" and isinstance(v, Mapping)
+            else _translate(v, found, k in ("Resource", "NotResource"), own_ids)
             for k, v in value.items()
         }
     if isinstance(value, list | tuple):
-        return [_translate(v, found, resource) for v in value]
+        return [_translate(v, found, resource, own_ids) for v in value]
     return value
+
+
+#: exact-match operators (with IfExists and set prefixes stripped) and the network keys whose
+#: unresolved values are still known to be one specific id of the deployment's own network
+_EXACT = frozenset({"stringequals", "stringnotequals"})
+_OWN_NETWORK_KEYS = frozenset({"aws:sourcevpce", "aws:sourcevpc"})
+
+
+def _condition(block: Mapping[str, Any], found: list[str]) -> dict[str, Any]:
+    """A Condition block of an identity, resource or organization policy, where an unresolved
+    endpoint or VPC id compared exactly (an
+    ``Fn::ImportValue`` of the network stack's endpoint) becomes an opaque literal: whatever
+    it is, it is one id of the deployment's own network, so it matches neither an absent key
+    (a request from the internet) nor the fresh id of someone else's endpoint -- exactly as a
+    literal id does. Under ``*Like`` operators it may be a pattern, so it stays unresolved."""
+    out: dict[str, Any] = {}
+    for operator, keys in block.items():
+        name = str(operator).lower().split(":")[-1].removesuffix("ifexists")
+        name = name.removesuffix("ignorecase")
+        if name not in _EXACT or not isinstance(keys, Mapping):
+            out[for_evaluator(str(operator))] = _translate(keys, found)
+            continue
+        out[for_evaluator(str(operator))] = {
+            for_evaluator(str(key)): _opaque(values)
+            if str(key).lower() in _OWN_NETWORK_KEYS
+            else _translate(values, found)
+            for key, values in keys.items()
+        }
+    return out
+
+
+def _opaque(values: Any) -> Any:
+    if isinstance(values, Unresolved):
+        return f"unresolved-id({values.reason})"
+    if isinstance(values, list | tuple):
+        return [_opaque(v) for v in values]
+    if isinstance(values, str):
+        return for_evaluator(values)
+    return values
 
 
 def _statements_of(document: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -157,7 +200,9 @@ class DocumentBook:
         statements: list[Any] = []
         for index, stmt in enumerate(written):
             reasons: list[str] = []
-            statements.append(_translate(stmt, reasons))
+            # an endpoint policy is asked with its own endpoint's id, which an opaque id
+            # would never equal: there an unresolved id stays unresolved
+            statements.append(_translate(stmt, reasons, own_ids=kind is not PolicyKind.ENDPOINT))
             if reasons:
                 unresolved[index] = reasons[0]
         ignored: list[str] = []

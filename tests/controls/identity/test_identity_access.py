@@ -133,9 +133,21 @@ def test_deny_that_starts_in_2030_does_not_bind_today() -> None:
     assert found.evidence["counterexample"]["aws:CurrentTime"] < "2030-01-01T00:00:00Z"
 
 
-def test_deny_with_an_unresolved_condition_is_unknown() -> None:
-    lost = deny("bedrock:*", Condition={"StringNotEquals": {"aws:SourceVpce": U}})
-    found = verdict("AL-IAM-006", inv(role(allow("bedrock:InvokeModel", MODEL), lost)), "App")
+def test_an_unresolved_endpoint_id_compared_exactly_is_one_of_ours() -> None:
+    """An endpoint id imported from the network stack is unknown, but under an exact-match
+    operator it is one specific id of our own network: it matches neither a request from the
+    internet (no key) nor someone else's fresh endpoint. Under *Like it may be a pattern."""
+    grant = allow("bedrock:InvokeModel", MODEL)
+    exact = deny("bedrock:*", Condition={"StringNotEquals": {"aws:SourceVpce": U}})
+    assert status("AL-IAM-006", inv(role(grant, exact)), "App") is Status.PASS
+    bound = allow("bedrock:InvokeModel", MODEL, Condition={"StringEquals": {"aws:SourceVpce": U}})
+    assert status("AL-IAM-006", inv(role(bound)), "App") is Status.PASS
+    if_exists = allow(
+        "bedrock:InvokeModel", MODEL, Condition={"StringEqualsIfExists": {"aws:SourceVpce": U}}
+    )
+    assert status("AL-IAM-006", inv(role(if_exists)), "App") is Status.FAIL
+    lost = deny("bedrock:*", Condition={"StringNotLike": {"aws:SourceVpce": U}})
+    found = verdict("AL-IAM-006", inv(role(grant, lost)), "App")
     assert found.status is Status.UNKNOWN
     assert "statement 1 of policy app holds an unresolved value (from parameter KeyArn)" in (
         found.reason

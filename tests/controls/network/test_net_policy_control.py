@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from netcontrols import compliant, findings, statuses
+from netcontrols import Net, compliant, findings, statuses
 
 from airlock.controls.catalog.network_endpoint_policy import (
     ENDPOINT_POLICIES,
@@ -185,3 +185,13 @@ def test_a_literal_account_may_be_the_deploy_time_account() -> None:
         "bedrock:*", "*", Condition={"StringEquals": {"aws:PrincipalAccount": "111111111111"}}
     )
     assert judge_endpoint_policy("bedrock-runtime", broad).status is Status.FAIL
+
+
+def test_a_workload_in_imported_subnets_leaves_its_endpoint_policies_unknown() -> None:
+    """The workload's subnets come from another stack: its endpoints may live there too."""
+    net = Net()
+    net.lambda_fn("Fn", [U("Fn::ImportValue network-SubnetA")], [U("Fn::ImportValue network-Sg")])
+    found = findings(ENDPOINT_POLICIES, net)
+    [(_, result)] = found.items()
+    assert result.status is Status.UNKNOWN and "not in the inventory" in result.reason
+    assert statuses(ENDPOINT_POLICIES, Net()) != {}  # an empty inventory still answers

@@ -56,7 +56,7 @@ from airlock.inventory.model import Unresolved
 from airlock.inventory.network import VpcEndpoint
 from airlock.obligations.model import Topic
 
-from .network_common import reachability
+from .network_common import no_workload, reachability
 
 __all__ = [
     "ENDPOINT_POLICIES",
@@ -139,12 +139,14 @@ def check_endpoint_policies(ctx: ScanContext) -> Iterable[Verdict]:
         elif same_service(service, "s3") and _serves_workload(r, endpoint, workload_vpcs):
             verdicts.append(_judge(endpoint, "s3", account, seen))
     if not verdicts:
+        if r.workload.unplaced and not r.workload.subnets:
+            # the workload's subnets live elsewhere (imported): so may its endpoints
+            return [no_workload(ctx, r, "no endpoint policy of the workload's VPC to judge")]
         return [
             not_applicable(
                 ctx.account_ref(),
-                "the inventory has no Bedrock interface endpoint "
-                "(AL-NET-004 reports it missing) and no S3 "
-                "endpoint in a workload VPC",
+                "the inventory has no Bedrock interface endpoint and no S3 endpoint in a "
+                "workload VPC (AL-NET-004 and AL-NET-005 judge whether they are missing)",
             )
         ]
     return verdicts

@@ -106,6 +106,22 @@ def _check_overrides(template: Template, overrides: Mapping[str, str]) -> None:
     )
     if unknown:
         raise UsageError(f"{template.path} declares no parameter named {', '.join(unknown)}")
+    for name, value in overrides.items():
+        declared = template.parameters.get(name)
+        if not isinstance(declared, Mapping) or not isinstance(declared.get("AllowedValues"), list):
+            continue
+        allowed = declared["AllowedValues"]
+        listed = str(declared.get("Type", "")).startswith(("List<", "CommaDelimitedList"))
+        items = [v.strip() for v in value.split(",")] if listed else [value]
+        choices = [str(a) for a in allowed]
+        rejected = [item for item in items if item not in choices]
+        if rejected:
+            # CloudFormation refuses the stack: judging it would judge a deployment that
+            # cannot exist (a mistyped environment name would read as a clean one)
+            raise UsageError(
+                f"parameter {name}: {rejected[0]!r} is not one of its AllowedValues "
+                f"({', '.join(choices)})"
+            )
 
 
 def _exclude(template: Template, resolver: Resolver) -> list[CoverageGap]:
