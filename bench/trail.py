@@ -37,10 +37,11 @@ import time
 import zlib
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import asdict
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from msgspec.structs import asdict
 
 CORES = os.cpu_count() or 1
 MARKER = "bench-trail.json"

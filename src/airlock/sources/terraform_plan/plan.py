@@ -168,7 +168,15 @@ def index_plan(path: str, document: dict[str, Any], text: str) -> Plan:
     for address, change in changes.items():
         body = as_dict(change.get("change"))
         if change.get("mode") == "data":
-            _add_data(plan, change, as_dict(body.get("after")), body.get("after_sensitive"))
+            # a deferred read keeps what is unknown of its configuration: a policy document
+            # can be rebuilt from the rest (see :mod:`policy_document`)
+            _add_data(
+                plan,
+                change,
+                as_dict(body.get("after")),
+                body.get("after_sensitive"),
+                body.get("after_unknown"),
+            )
             if "read" in as_list(body.get("actions")):
                 plan.deferred_data.add(address)
             continue
@@ -313,7 +321,13 @@ def _add(
     )
 
 
-def _add_data(plan: Plan, entry: dict[str, Any], values: dict[str, Any], sensitive: object) -> None:
+def _add_data(
+    plan: Plan,
+    entry: dict[str, Any],
+    values: dict[str, Any],
+    sensitive: object,
+    unknown: object = None,
+) -> None:
     where = _where(entry)
     if where is None:
         return
@@ -321,7 +335,7 @@ def _add_data(plan: Plan, entry: dict[str, Any], values: dict[str, Any], sensiti
         address=entry["address"],
         where=where,
         values=values,
-        unknown={},
+        unknown=unknown if unknown is not None else {},
         sensitive=sensitive if sensitive is not None else {},
         presence=Presence.LIVE,
     )

@@ -28,6 +28,7 @@ from airlock.sources.terraform_plan.families import (
 )
 from airlock.sources.terraform_plan.lookup import Found, Path, State, find
 from airlock.sources.terraform_plan.plan import PlanResource, Presence
+from airlock.sources.terraform_plan.policy_document import deferred_document
 from airlock.sources.terraform_plan.resolver import VPC_DEFAULT_ATTRS, VPC_TYPES, Resolution, Target
 
 if TYPE_CHECKING:
@@ -332,6 +333,10 @@ class ResourceView:
     def policy(self, *path: str | int) -> PolicyValue:
         """A JSON policy document (a string in the plan), parsed."""
         found = self.found(*path)
+        if found.state is State.UNKNOWN:
+            rebuilt = deferred_document(self, path)
+            if rebuilt is not None:
+                return rebuilt
         if found.state is not State.KNOWN:
             return self._missing(path, found, None)
         value = found.value
