@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from netcontrols import T, compliant, egress, findings, route, statuses
+from netcontrols import Net, T, compliant, egress, findings, route, statuses
 
 from airlock.controls.catalog.network_egress import LAMBDA_IN_VPC, NO_EGRESS_PATH, NO_PUBLIC_IPS
 from airlock.controls.model import Status
@@ -125,6 +125,14 @@ def test_public_ips_pass_fail_unknown() -> None:
     assert result["Nodes"] is Status.UNKNOWN
     assert result["eni-app"] is Status.FAIL
     assert "eni-nat" not in result
+    assert result["Fn"] is Status.PASS  # Lambda's interfaces never get a public IP
+
+
+def test_lambda_in_imported_subnets_has_no_public_ip() -> None:
+    net = Net()
+    net.lambda_fn("Fn", [U("Fn::ImportValue network-SubnetA")], [U("Fn::ImportValue network-Sg")])
+    found = findings(NO_PUBLIC_IPS, net)["Fn"]
+    assert found.status is Status.PASS and "never get a public IP" in found.reason
 
 
 def test_lambda_in_vpc_pass_fail_unknown_and_not_applicable() -> None:

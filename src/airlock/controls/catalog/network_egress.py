@@ -169,6 +169,14 @@ def check_public_ips(ctx: ScanContext) -> Iterable[Verdict]:
         )
     verdicts.extend(_node_group(ctx, g) for g in inv.of(EksNodeGroup))
     verdicts.extend(_cluster(c) for c in inv.of(EksCluster))
+    for fn in inv.of(LambdaFunction):
+        if fn.subnets and fn.in_vpc is not False:
+            verdicts.append(
+                passed(
+                    fn,
+                    f"Function {fn.id} runs in a VPC, where Lambda's network interfaces never get a public IP address, whatever the subnet maps.",
+                )
+            )
     if not verdicts:
         verdicts.append(no_workload(ctx, r, "no workload subnet or compute to judge"))
     return verdicts
