@@ -101,6 +101,11 @@ class NamedPolicy(Struct, frozen=True):
     origin: str | None = None  # id of the resource that declared it
 
 
+#: the words of a coverage gap on a resource that a source kept although it exists only
+#: under a condition it cannot decide (controls must not prove anything through it)
+CONDITIONAL_GAP = "exists only if its condition"
+
+
 class CoverageGap(Struct, frozen=True):
     """Something the source could not see. Controls over it cannot PASS."""
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from msgspec import Struct
 
-from airlock.inventory.model import Resource
+from airlock.inventory.model import CONDITIONAL_GAP, Resource
 from airlock.inventory.network import RouteTable, Subnet, Vpc
 
 from .addresses import parse_cidr
@@ -81,6 +81,12 @@ class Evaluator:
         self.exits = ExitJudge(topo)
         self._cores: dict[tuple[object, ...], _Core] = {}
         self._sources: dict[str, bool] = {}
+        #: resource id -> "exists only if its condition C holds (why C is undecided)"
+        self._conditional: dict[str, str] = {}
+        for gap in topo.inventory.gaps:
+            at = gap.reason.find(CONDITIONAL_GAP)
+            if gap.resource_id is not None and at >= 0:
+                self._conditional[gap.resource_id] = gap.reason[at:]
 
     def judge(self, profile: Profile) -> SubjectResult:
         if profile.outside_vpc is not Tri.NO:
@@ -97,10 +103,15 @@ class Evaluator:
 
     def _core(self, profile: Profile) -> _Core:
         certain = self._steps(profile, Assume.CLOSED, only_open=True)
-        if certain:
-            reason = f"traffic from {WHO} leaves the boundary: {summary(certain[0].path)}"
-            return _Core(Reach.OPEN, reason, _cap(certain), ())
-        maybe = [self._explained(profile, s) for s in self._steps(profile, Assume.OPEN, True)]
+        # a path through a resource that exists only under an undecided condition proves
+        # nothing: the deployment may not have it (an egress path kept for dev only)
+        provable = [s for s in certain if self._condition(s.path) is None]
+        conditional = [s for s in certain if self._condition(s.path) is not None]
+        if provable:
+            reason = f"traffic from {WHO} leaves the boundary: {summary(provable[0].path)}"
+            return _Core(Reach.OPEN, reason, _cap(provable + conditional), ())
+        opened = [*conditional, *self._steps(profile, Assume.OPEN, True)]
+        maybe = [self._explained(profile, s) for s in opened]
         unknowns = tuple(
             dict.fromkeys([*profile.missing, *(u for s in maybe for u in s.path.unknowns)])
         )
@@ -152,11 +163,24 @@ class Evaluator:
         The walk records the unknowns it follows (an unresolved target, a security group not
         in the inventory), not those the closed reading stops at: routes whose destinations
         are unresolved could take every destination of the path, and the network ACL of a
-        NAT gateway's subnet cannot judge a source whose CIDR is unresolved.
+        NAT gateway's subnet cannot judge a source whose CIDR is unresolved. A condition the
+        path's existence hangs on comes first, whatever the walk recorded.
         """
         path = step.path
-        if path.unknowns:
+        reasons = list(path.unknowns) or self._hidden(profile, step)
+        condition = self._condition(path)
+        if condition is not None:
+            reasons.insert(0, condition)
+        unknowns = tuple(dict.fromkeys(reasons))
+        if unknowns == path.unknowns:
             return step
+        return _Step(
+            step.placement, Path(path.outcome, path.hops, path.reason, path.example, unknowns)
+        )
+
+    def _hidden(self, profile: Profile, step: _Step) -> list[str]:
+        """The unknowns the closed reading of a path stopped at (see :meth:`_explained`)."""
+        path = step.path
         subnet = profile.placements[step.placement].subnet
         reasons: list[str] = []
         vpc = self.topo.key(subnet.vpc)
@@ -173,12 +197,17 @@ class Evaluator:
             table = self.topo.get(hop.id, RouteTable) if hop.kind is HopKind.ROUTE_TABLE else None
             if table is not None:
                 reasons.extend(self._unknown_routes(table, self.topo.key(table.vpc) or vpc))
-        if not reasons:
-            return step
-        unknowns = tuple(dict.fromkeys(reasons))
-        return _Step(
-            step.placement, Path(path.outcome, path.hops, path.reason, path.example, unknowns)
-        )
+        return reasons
+
+    def _condition(self, path: Path) -> str | None:
+        """Why the path may not exist: a resource on it is created only under a condition the
+        source could not decide (a CloudFormation parameter with no default). The gateway is
+        named rather than the route to it, when both are conditional."""
+        found = [h for h in path.hops if h.id in self._conditional]
+        if not found:
+            return None
+        hop = min(found, key=lambda h: h.kind in _ROUTES)
+        return f"the path out through {hop.kind.value} {hop.id} {self._conditional[hop.id]}"
 
     def _unknown_routes(self, table: RouteTable, vpc: str | None) -> list[str]:
         """What the routes of a table with unknown destinations are."""

@@ -6,7 +6,14 @@ import re
 from collections.abc import Mapping
 
 from airlock.errors import InputError, UsageError
-from airlock.inventory.model import CoverageGap, Inventory, SourceInfo, SourceKind, Unresolved
+from airlock.inventory.model import (
+    CONDITIONAL_GAP,
+    CoverageGap,
+    Inventory,
+    SourceInfo,
+    SourceKind,
+    Unresolved,
+)
 from airlock.sources.cloudformation.context import MapContext
 from airlock.sources.cloudformation.document import read_document
 from airlock.sources.cloudformation.fields import RelationIndex
@@ -138,7 +145,7 @@ def _exclude(template: Template, resolver: Resolver) -> list[CoverageGap]:
             gaps.append(
                 CoverageGap(
                     scope=declaration.logical_id,
-                    reason=f"judged as if created, but it exists only if its condition "
+                    reason=f"judged as if created, but it {CONDITIONAL_GAP} "
                     f"{declaration.condition} holds ({decision.reason})",
                     resource_id=declaration.logical_id,
                 )
