@@ -260,6 +260,7 @@ def test_a_parameter_value_outside_its_allowed_values_is_refused(
         "Parameters:\n"
         "  Environment: {Type: String, AllowedValues: [dev, prod], Default: prod}\n"
         "  Zones: {Type: CommaDelimitedList, AllowedValues: [a, b], Default: a}\n"
+        "  FlowLogs: {Type: String, AllowedValues: [true, false], Default: 'true'}\n"
         "Resources:\n"
         "  Vpc: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.0.0.0/16}}\n",
         encoding="utf-8",
@@ -268,8 +269,11 @@ def test_a_parameter_value_outside_its_allowed_values_is_refused(
     out = str(tmp_path / "o.json")
     assert main([*args, "--output", out, "--parameter", "Environment=dev"]) in (0, 1)
     assert main([*args, "--output", out, "--parameter", "Zones=a, b"]) in (0, 1)
+    assert main([*args, "--output", out, "--parameter", "FlowLogs=false"]) in (0, 1)
     capsys.readouterr()
     assert main([*args, "--parameter", "Environment=staging"]) == 2
     _one_line_error(capsys, "'staging' is not one of its AllowedValues (dev, prod)")
     assert main([*args, "--parameter", "Zones=a,c"]) == 2
     _one_line_error(capsys, "'c' is not one of its AllowedValues")
+    assert main([*args, "--parameter", "FlowLogs=True"]) == 2  # CloudFormation compares text
+    _one_line_error(capsys, "(true, false)")

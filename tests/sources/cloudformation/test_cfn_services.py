@@ -448,6 +448,26 @@ def test_sam_functions_get_the_role_the_transform_generates(load_yaml: Loader) -
     assert inventory.get("NamedRole", Role) is None
 
 
+def test_a_sam_function_may_set_its_generated_role_s_trust_and_path(load_yaml: Loader) -> None:
+    inventory = load_yaml(
+        """\
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Edge:
+            Type: AWS::Serverless::Function
+            Properties:
+              Handler: app.handler
+              RolePath: /workloads/
+              AssumeRolePolicyDocument:
+                Statement: [{Effect: Allow, Principal: {Service: bedrock.amazonaws.com}, Action: sts:AssumeRole}]
+        """
+    )
+    role = inventory.get("EdgeRole", Role)
+    assert role is not None and "bedrock.amazonaws.com" in str(role.trust_policy)
+    assert "lambda.amazonaws.com" not in str(role.trust_policy)
+    assert isinstance(role.arn, str) and ":role/workloads/" in role.arn
+
+
 def test_instances_enis_containers(load_yaml: Loader) -> None:
     inventory = load_yaml(
         resources("""\

@@ -201,7 +201,7 @@ _AWS_MANAGED_LIST = re.compile(r"pl-[0-9a-f]{8}")
 
 
 def gateway_list_endpoint(
-    topo: Topology, ref: str, endpoints: Iterable[VpcEndpoint]
+    topo: Topology, ref: str, endpoints: Iterable[VpcEndpoint], *, bare_ids: bool
 ) -> VpcEndpoint | None:
     """The gateway endpoint among ``endpoints`` whose prefix list ``ref`` (not in the
     inventory) is, or None when that cannot be shown. AL-NET-001 and AL-NET-008 both ask.
@@ -209,10 +209,12 @@ def gateway_list_endpoint(
     ``ref`` names the endpoint itself when a Terraform rule references its
     ``prefix_list_id`` (unknown until apply), or is the id that the routes to a gateway
     endpoint carry; the list is per service and region, so another gateway endpoint of the
-    same service names the same list. A bare AWS-managed id is taken for the list of an S3
-    or DynamoDB gateway endpoint whose own id is not known (CloudFormation never shows it);
-    this trusts the template's author, as other AWS-managed lists (CloudFront's) are not
-    told apart from it. A known id that differs is never taken.
+    same service names the same list. With ``bare_ids``, a bare AWS-managed id is taken for
+    the list of an S3 or DynamoDB gateway endpoint whose own id is not known (CloudFormation
+    never shows it): that trusts the template's author, as other AWS-managed lists
+    (CloudFront's) are not told apart from it, so only the security-group hygiene control
+    (AL-NET-008) does it, and says so; the path analysis never does. A known id that differs
+    is never taken.
     """
     gateways = [e for e in endpoints if is_gateway(e)]
     named = topo.get(ref, VpcEndpoint) or topo.gateway_of_list(ref)
@@ -228,7 +230,7 @@ def gateway_list_endpoint(
             ),
             None,
         )
-    if not _AWS_MANAGED_LIST.fullmatch(ref):
+    if not bare_ids or not _AWS_MANAGED_LIST.fullmatch(ref):
         return None
     return next(
         (
@@ -274,7 +276,9 @@ def gateway_lists(topo: Topology, guard: Guard, subnet: Subnet) -> frozenset[str
     if not refs:
         return frozenset()
     endpoints = routed_gateway_endpoints(topo, subnet)
-    return frozenset(ref for ref in refs if gateway_list_endpoint(topo, ref, endpoints))
+    return frozenset(
+        ref for ref in refs if gateway_list_endpoint(topo, ref, endpoints, bare_ids=False)
+    )
 
 
 def guard_allowed(

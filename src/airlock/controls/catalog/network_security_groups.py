@@ -86,8 +86,10 @@ def _prefix_list(
         return "unknown", f"a prefix list is unresolved ({ref.reason})"
     found = topo.prefix_list_entries(ref)
     if found is None:
-        if gateway_list_endpoint(topo, ref, gateways) is not None:
-            return None  # the list of an S3/DynamoDB gateway endpoint of the subject's VPC
+        if gateway_list_endpoint(topo, ref, gateways, bare_ids=True) is not None:
+            # the list of an S3/DynamoDB gateway endpoint of the subject's VPC (a bare
+            # AWS-managed id is taken for it: see gateway_list_endpoint)
+            return None
         return "unknown", f"prefix list {ref} is not in the inventory"
     texts, unknown_entries = found
     if unknown_entries:

@@ -120,7 +120,8 @@ def _check_overrides(template: Template, overrides: Mapping[str, str]) -> None:
         allowed = declared["AllowedValues"]
         listed = str(declared.get("Type", "")).startswith(("List<", "CommaDelimitedList"))
         items = [v.strip() for v in value.split(",")] if listed else [value]
-        choices = [str(a) for a in allowed]
+        # YAML reads `true` and `5` as a boolean and a number; CloudFormation compares text
+        choices = [str(a).lower() if isinstance(a, bool) else str(a) for a in allowed]
         rejected = [item for item in items if item not in choices]
         if rejected:
             # CloudFormation refuses the stack: judging it would judge a deployment that

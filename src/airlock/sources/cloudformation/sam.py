@@ -1,7 +1,8 @@
 """The execution roles the SAM transform generates.
 
 An ``AWS::Serverless::Function`` without ``Role`` gets a role named ``<Function>Role`` at
-deploy time: trusted by Lambda, with AWSLambdaBasicExecutionRole (and
+deploy time: trusted by Lambda (or as its ``AssumeRolePolicyDocument`` says, under its
+``RolePath``), with AWSLambdaBasicExecutionRole (and
 AWSLambdaVPCAccessExecutionRole when the function is in a VPC), every managed policy and
 inline statement of the function's ``Policies``, and its ``PermissionsBoundary``. Adding that
 role to the template as the transform would lets every control judge it like any other role.
@@ -88,12 +89,15 @@ def _role_properties(role_id: str, function: Mapping[str, Any]) -> dict[str, Any
             why = f"SAM policy template {template} is not expanded"
             inline.append({"PolicyName": name, "PolicyDocument": Unresolved(why)})
     properties: dict[str, Any] = {
-        "AssumeRolePolicyDocument": _LAMBDA_TRUST,
+        # a function may set the trust policy SAM writes (AssumeRolePolicyDocument)
+        "AssumeRolePolicyDocument": function.get("AssumeRolePolicyDocument", _LAMBDA_TRUST),
         "ManagedPolicyArns": managed,
         "Policies": inline,
     }
     if "PermissionsBoundary" in function:
         properties["PermissionsBoundary"] = function["PermissionsBoundary"]
+    if "RolePath" in function:
+        properties["Path"] = function["RolePath"]
     return properties
 
 
