@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+import time
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from airlock.inventory.encryption import S3Bucket
 from airlock.inventory.model import Inventory
 from airlock.inventory.network import Subnet, VpcEndpoint
 from airlock.sources.cloudformation import load
+from airlock.sources.cloudformation.foreach import MAX_NESTING, MAX_NODES, Expander
 
 from .conftest import Loader
 
@@ -143,6 +145,103 @@ def test_region_keyed_map_is_expanded_once_the_region_is_pinned(load_yaml: Loade
     [reason] = _loop_gaps(_load(load_yaml, text))
     assert "AWS::Region is chosen at deploy time (--region pins it)" in reason
     assert _ids(_load(load_yaml, text, region="eu-central-1")) == {"Vpcekms", "Vpcests"}
+
+
+DEFAULTED = """\
+    Mappings:
+      Regions:
+        eu-west-1: {Buckets: [a, b]}
+        eu-central-1: {Buckets: [a, b]}
+    Resources:
+      Fn::ForEach::Buckets:
+        - Name
+        - !FindInMap [Regions, !Ref AWS::Region, Buckets, {DefaultValue: DEFAULT}]
+        - ${Name}Bucket: {Type: AWS::S3::Bucket}
+    """
+
+
+def test_default_value_of_a_region_keyed_map_must_agree_with_its_entries(
+    load_yaml: Loader,
+) -> None:
+    # in a region the map lacks, the default applies: unknowable unless it agrees too
+    text = DEFAULTED.replace("DEFAULT", "[x, y, z]")
+    [reason] = _loop_gaps(_load(load_yaml, text))
+    assert "AWS::Region is chosen at deploy time (--region pins it)" in reason
+    assert _ids(_load(load_yaml, text, region="eu-west-1"), S3Bucket) == {"aBucket", "bBucket"}
+    assert _ids(_load(load_yaml, text, region="us-east-1"), S3Bucket) == {
+        "xBucket",
+        "yBucket",
+        "zBucket",
+    }
+    agreed = _load(load_yaml, DEFAULTED.replace("DEFAULT", "[a, b]"))
+    assert _ids(agreed, S3Bucket) == {"aBucket", "bBucket"}
+    assert _loop_gaps(agreed) == []
+
+
+@pytest.mark.parametrize(
+    "collection",
+    ["!FindInMap [M, K, V]", "[!FindInMap [M, K, V]]", "!FindInMap [M, !Ref AWS::Region, V]"],
+)
+def test_mapping_value_that_is_a_function_is_a_gap_not_a_recursion(
+    load_yaml: Loader, collection: str
+) -> None:
+    inventory = _load(
+        load_yaml,
+        f"""\
+        Mappings:
+          M:
+            K:
+              V: {{"Fn::FindInMap": [M, K, V]}}
+        Resources:
+          Fn::ForEach::Buckets:
+            - Name
+            - {collection}
+            - ${{Name}}Bucket: {{Type: AWS::S3::Bucket}}
+        """,
+    )
+    assert _ids(inventory, S3Bucket) == set()
+    [reason] = _loop_gaps(inventory)
+    assert reason.startswith("Fn::ForEach::Buckets is not expanded")
+
+
+def test_mapping_value_holding_a_function_is_named_in_the_gap(load_yaml: Loader) -> None:
+    inventory = _load(
+        load_yaml,
+        """\
+        Mappings:
+          M:
+            K: {V: [a, !Ref Other]}
+        Resources:
+          Fn::ForEach::Buckets:
+            - Name
+            - !FindInMap [M, K, V]
+            - ${Name}Bucket: {Type: AWS::S3::Bucket}
+        """,
+    )
+    [reason] = _loop_gaps(inventory)
+    assert reason.endswith("mapping M holds a list value under V, not a value or a list of values")
+
+
+def test_functions_nested_past_the_limit_are_a_gap(load_yaml: Loader) -> None:
+    collection: Any = "a,b"
+    for _ in range(MAX_NESTING):
+        collection = {"Fn::FindInMap": ["M", "K", "Missing", {"DefaultValue": collection}]}
+    template = {
+        "Transform": "AWS::LanguageExtensions",
+        "Mappings": {"M": {"K": {"V": "x"}}},
+        "Resources": {
+            "Fn::ForEach::Buckets": [
+                "Name",
+                {"Fn::Split": [",", collection]},
+                {"${Name}Bucket": {"Type": "AWS::S3::Bucket"}},
+            ]
+        },
+    }
+    # built directly: the readers refuse documents this deep before expansion is reached
+    expander = Expander({}, template["Mappings"], {})
+    assert expander.section("Resources", template["Resources"]) == {}
+    [gap] = expander.unexpanded
+    assert gap.reason == f"its collection nests functions more than {MAX_NESTING} deep"
 
 
 def test_split_and_ampersand_form_and_sub_references(load_yaml: Loader) -> None:
@@ -321,6 +420,74 @@ def test_loops_cloudformation_refuses_are_input_errors(
     assert message in raised.value.message
     assert raised.value.line == line
     assert "\n" not in raised.value.diagnostics()
+
+
+def _nested_copies(inner_collection: str) -> str:
+    """5 KB of template: 300 buckets, each copying a 300-item list 300 times (27M nodes)."""
+    items = "[" + ", ".join(f"i{n}" for n in range(300)) + "]"
+    return f"""\
+        Parameters:
+          Items: {{Type: CommaDelimitedList, Default: "{items[1:-1]}"}}
+        Resources:
+          Fn::ForEach::Outer:
+            - O
+            - {items}
+            - ${{O}}Bucket:
+                Type: AWS::S3::Bucket
+                Metadata:
+                  Fn::ForEach::Inner:
+                    - I
+                    - {inner_collection}
+                    - k${{I}}: {items}
+        """
+
+
+@pytest.mark.parametrize(
+    ("inner_collection", "loop"),
+    [
+        # charged whole before any copy is made
+        ("ITEMS", "Fn::ForEach::Outer"),
+        # known only once expanded: charged copy by copy, refused within the budget
+        ("!Ref Items", "Fn::ForEach::Inner"),
+    ],
+)
+def test_expansion_past_the_node_budget_is_refused_naming_the_loop(
+    load_yaml: Loader, inner_collection: str, loop: str
+) -> None:
+    text = _nested_copies(inner_collection)
+    text = text.replace("ITEMS", "[" + ", ".join(f"i{n}" for n in range(300)) + "]")
+    started = time.perf_counter()
+    with pytest.raises(InputError) as raised:
+        _load(load_yaml, text)
+    assert time.perf_counter() - started < 2  # not the minutes and gigabytes of copying
+    assert raised.value.message == (
+        f"{loop} expands to more than {MAX_NODES:,} nodes (refused as a possible expansion bomb)"
+    )
+    assert raised.value.line == 5  # the loop's section entry
+    assert "\n" not in raised.value.diagnostics()
+
+
+def test_a_stack_of_the_largest_size_is_within_the_budget(load_yaml: Loader) -> None:
+    # 500 resources, the CloudFormation quota, each with copies of its own
+    names = "[" + ", ".join(f"b{n}" for n in range(500)) + "]"
+    tags = "[" + ", ".join(f"t{n}" for n in range(20)) + "]"
+    inventory = _load(
+        load_yaml,
+        f"""\
+        Resources:
+          Fn::ForEach::Buckets:
+            - Name
+            - {names}
+            - ${{Name}}Bucket:
+                Type: AWS::S3::Bucket
+                Metadata:
+                  Fn::ForEach::Tags:
+                    - Tag
+                    - {tags}
+                    - ${{Tag}}: {{Key: "${{Tag}}", Value: "${{Name}}"}}
+        """,
+    )
+    assert len(_ids(inventory, S3Bucket)) == 500
 
 
 def test_without_the_transform_loops_stay_a_gap(load_yaml: Loader) -> None:

@@ -10,19 +10,27 @@ The collection must be known before deploy time to expand a loop: a literal list
 ``CommaDelimitedList``/``List<...>`` parameter (the caller's value, else its ``Default``), or
 ``Fn::Split``/``Fn::FindInMap`` of such values. A loop whose collection is not known is left
 as written and recorded as :class:`Unexpanded`, with the reason, so it becomes a coverage gap.
+A template whose loops would write more than :data:`MAX_NODES` nodes is refused.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from msgspec import Struct
 
+from airlock.sources.cloudformation.yaml_reader import MAX_ALIAS_NODES, MAX_DEPTH
+
 LOOP_PREFIX = "Fn::ForEach::"
-#: CloudFormation allows 500 resources a stack; far more copies means a runaway nesting.
-MAX_COPIES = 100_000
+#: Nodes (keys and values) that loops may write before the template is refused, the budget
+#: YAML aliases get. CloudFormation deploys at most 500 resources and a 1 MB processed
+#: template, so no deployable template comes near: more is a nesting that multiplies copies.
+MAX_NODES = MAX_ALIAS_NODES
+#: Intrinsic functions nested in a collection (the readers refuse deeper documents anyway).
+MAX_NESTING = MAX_DEPTH
 
 _PLACEHOLDER = re.compile(r"([$&])\{([^}]*)\}")
 _NOT_ALPHANUMERIC = re.compile(r"[^0-9A-Za-z]+")
@@ -71,7 +79,8 @@ class Expander:
         self.unexpanded: list[Unexpanded] = []
         self._section = ""
         self._resource: str | None = None
-        self._copies = 0
+        self._nodes = 0  # charged to the budget so far
+        self._nesting = 0  # intrinsic functions being resolved in a collection
 
     def section(self, name: str, entries: Mapping[str, Any]) -> dict[str, tuple[Any, str]]:
         """Each key of the expanded section → its value and the key it was written under."""
@@ -128,12 +137,17 @@ class Expander:
             if keep:
                 yield key, raw, None
             return
+        # a loop over a written list inside another loop was charged with the enclosing one
+        if not scope or not isinstance(collection, list):
+            self._nodes += len(items) * _weight(fragment)
+            if self._nodes > MAX_NODES:
+                raise LoopError(
+                    f"{key} expands to more than {MAX_NODES:,} nodes (refused as a possible "
+                    "expansion bomb)"
+                )
         for item in items:
             inner = {**scope, identifier: item}
             for inner_key, inner_raw in fragment.items():
-                self._copies += 1
-                if self._copies > MAX_COPIES:
-                    raise LoopError(f"Fn::ForEach loops generate more than {MAX_COPIES} entries")
                 yield from self._entries(inner_key, inner_raw, inner, keep)
 
     def _check_key(self, section: str, key: str, entry: str, seen: Mapping[str, Any]) -> None:
@@ -153,22 +167,36 @@ class Expander:
             self.unexpanded.append(gap)
 
     # -- the collection -------------------------------------------------------------------
+    @contextmanager
+    def _nested(self) -> Iterator[None]:
+        """One more intrinsic function being resolved; none past :data:`MAX_NESTING`."""
+        self._nesting += 1
+        try:
+            if self._nesting > MAX_NESTING:
+                raise _Unknowable(f"its collection nests functions more than {MAX_NESTING} deep")
+            yield
+        finally:
+            self._nesting -= 1
+
     def _collection(self, node: Any, scope: Scope) -> list[str]:
         if isinstance(node, list):
             return [self._text(item, scope) for item in node]
         if isinstance(node, dict) and len(node) == 1:
-            function, argument = next(iter(node.items()))
-            if function == "Ref":
-                return self._list_parameter(self._text(argument, scope))
-            if function == "Fn::Split":
-                if not isinstance(argument, list) or len(argument) != 2:
-                    raise _Unknowable("Fn::Split needs [delimiter, source string]")
-                delimiter = self._text(argument[0], scope)
-                return self._text(argument[1], scope).split(delimiter) if delimiter else []
-            if function == "Fn::FindInMap":
-                return self._collection(self._find_in_map(argument, scope), scope)
-            raise _Unknowable(f"its collection uses {function}, which Airlock does not evaluate")
+            with self._nested():
+                return self._collection_function(*next(iter(node.items())), scope)
         raise _Unknowable(f"its collection is {_shown(node)}, not a list")
+
+    def _collection_function(self, function: str, argument: Any, scope: Scope) -> list[str]:
+        if function == "Ref":
+            return self._list_parameter(self._text(argument, scope))
+        if function == "Fn::Split":
+            if not isinstance(argument, list) or len(argument) != 2:
+                raise _Unknowable("Fn::Split needs [delimiter, source string]")
+            delimiter = self._text(argument[0], scope)
+            return self._text(argument[1], scope).split(delimiter) if delimiter else []
+        if function == "Fn::FindInMap":
+            return self._collection(self._find_in_map(argument, scope), scope)
+        raise _Unknowable(f"its collection uses {function}, which Airlock does not evaluate")
 
     def _list_parameter(self, name: str) -> list[str]:
         spec = self.parameters.get(name)
@@ -209,18 +237,20 @@ class Expander:
         if isinstance(node, bool | int | float):
             return _text_of(node)
         if isinstance(node, dict) and len(node) == 1:
-            function, argument = next(iter(node.items()))
-            if function == "Ref":
-                return self._ref_text(self._text(argument, scope), scope)
-            if function == "Fn::FindInMap":
-                found = self._find_in_map(argument, scope)
-                return self._text(found, scope)
-            if function == "Fn::Sub" and isinstance(argument, str):
-                return _PLACEHOLDER.sub(
-                    lambda m: self._sub_variable(m, scope), _substitute(argument, scope)
-                )
-            raise _Unknowable(f"its collection uses {function}, which Airlock does not evaluate")
+            with self._nested():
+                return self._text_function(*next(iter(node.items())), scope)
         raise _Unknowable(f"its collection holds {_shown(node)}, not a string")
+
+    def _text_function(self, function: str, argument: Any, scope: Scope) -> str:
+        if function == "Ref":
+            return self._ref_text(self._text(argument, scope), scope)
+        if function == "Fn::FindInMap":
+            return self._text(self._find_in_map(argument, scope), scope)
+        if function == "Fn::Sub" and isinstance(argument, str):
+            return _PLACEHOLDER.sub(
+                lambda m: self._sub_variable(m, scope), _substitute(argument, scope)
+            )
+        raise _Unknowable(f"its collection uses {function}, which Airlock does not evaluate")
 
     def _sub_variable(self, match: re.Match[str], scope: Scope) -> str:
         sign, name = match.group(1), match.group(2)
@@ -253,20 +283,73 @@ class Expander:
         mapping = self.mappings.get(map_name)
         if not isinstance(mapping, Mapping):
             raise _Unknowable(f"Fn::FindInMap names no mapping {map_name}")
+        options = argument[3] if len(argument) == 4 else None
+        # the DefaultValue option of the transform, for a key the mapping lacks
+        default = options.get("DefaultValue", _NONE) if isinstance(options, dict) else _NONE
         try:
-            entry = mapping.get(self._text(argument[1], scope))
-        except _Unknowable:
-            # the top-level key is chosen at deploy time: still known if every entry agrees
-            found = [e.get(second) if isinstance(e, Mapping) else None for e in mapping.values()]
-            if found and found[0] is not None and all(f == found[0] for f in found):
+            top = self._text(argument[1], scope)
+        except _Unknowable as unknown:
+            # the top-level key is chosen at deploy time: still known if every value it can
+            # find agrees, the default included (it applies to every key the mapping lacks)
+            try:
+                found = [_mapped(e, second, default, map_name) for e in mapping.values()]
+            except _Unknowable:
+                raise unknown from None
+            found.append(default)
+            if found[0] is not _NONE and all(repr(f) == repr(found[0]) for f in found):
                 return found[0]
             raise
-        if isinstance(entry, Mapping) and second in entry:
-            return entry[second]
-        options = argument[3] if len(argument) == 4 else None
-        if isinstance(options, dict) and "DefaultValue" in options:
-            return options["DefaultValue"]
-        raise _Unknowable(f"Fn::FindInMap finds no entry {second} in mapping {map_name}")
+        value = _mapped(mapping.get(top), second, default, map_name)
+        if value is _NONE:
+            raise _Unknowable(f"Fn::FindInMap finds no entry {second} in mapping {map_name}")
+        return value
+
+
+#: a value absent (no entry, no ``DefaultValue``)
+_NONE: Any = object()
+
+
+def _mapped(entry: Any, second: str, default: Any, map_name: str) -> Any:
+    """The value ``entry`` of a mapping holds under ``second``, else ``default``.
+
+    CloudFormation allows no functions in Mappings, so only a value or a list of values is
+    taken: resolving anything else could loop (a mapping value naming itself) for nothing.
+    """
+    if not isinstance(entry, Mapping) or second not in entry:
+        return default
+    value = entry[second]
+    items = value if isinstance(value, list) else [value]
+    if not all(isinstance(item, str | bool | int | float) for item in items):
+        raise _Unknowable(
+            f"mapping {map_name} holds {_shown(value)} under {second}, not a value or a list "
+            "of values"
+        )
+    return value
+
+
+def _weight(node: Any) -> int:
+    """The nodes ``node`` writes once expanded (what :data:`MAX_NODES` counts).
+
+    A loop over a written list counts as all its copies; any other loop as written, since its
+    own expansion is charged when its collection is known.
+    """
+    if isinstance(node, dict):
+        total = 1
+        for key, raw in node.items():
+            if (
+                isinstance(key, str)
+                and key.startswith(LOOP_PREFIX)
+                and isinstance(raw, list)
+                and len(raw) == 3
+                and isinstance(raw[1], list)
+            ):
+                total += len(raw[1]) * _weight(raw[2])
+            else:
+                total += 1 + _weight(raw)
+        return total
+    if isinstance(node, list):
+        return 1 + sum(_weight(item) for item in node)
+    return 1
 
 
 def _parts(key: str, raw: Any) -> tuple[str, Any, Mapping[str, Any]]:
