@@ -99,7 +99,7 @@ _OWN_NETWORK_KEYS = frozenset({"aws:sourcevpce", "aws:sourcevpc"})
 
 def _condition(block: Mapping[str, Any], found: list[str]) -> dict[str, Any]:
     """A Condition block of an identity, resource or organization policy, where an unresolved
-    endpoint or VPC id compared exactly (an
+    endpoint or VPC id compared exactly and known to be one value (an
     ``Fn::ImportValue`` of the network stack's endpoint) becomes an opaque literal: whatever
     it is, it is one id of the deployment's own network, so it matches neither an absent key
     (a request from the internet) nor the fresh id of someone else's endpoint -- exactly as a
@@ -112,7 +112,7 @@ def _condition(block: Mapping[str, Any], found: list[str]) -> dict[str, Any]:
             out[for_evaluator(str(operator))] = _translate(keys, found)
             continue
         out[for_evaluator(str(operator))] = {
-            for_evaluator(str(key)): _opaque(values)
+            for_evaluator(str(key)): _opaque(values, found)
             if str(key).lower() in _OWN_NETWORK_KEYS
             else _translate(values, found)
             for key, values in keys.items()
@@ -120,11 +120,17 @@ def _condition(block: Mapping[str, Any], found: list[str]) -> dict[str, Any]:
     return out
 
 
-def _opaque(values: Any) -> Any:
+def _opaque(values: Any, found: list[str]) -> Any:
+    """Only a value known to be exactly one scalar is an opaque id: any other unresolved value
+    may be a list of ids, or nothing at all (``Fn::If`` with ``AWS::NoValue`` drops the key,
+    and a missing key under StringNotEquals denies nothing), so it stays unresolved."""
     if isinstance(values, Unresolved):
+        if not values.single:
+            found.append(values.reason)
+            return None
         return f"unresolved-id({values.reason})"
     if isinstance(values, list | tuple):
-        return [_opaque(v) for v in values]
+        return [_opaque(v, found) for v in values]
     if isinstance(values, str):
         return for_evaluator(values)
     return values

@@ -24,9 +24,14 @@ from msgspec import Struct, field
 
 
 class Unresolved(Struct, frozen=True):
-    """A value that is set but cannot be known from the source; ``reason`` says why."""
+    """A value that is set but cannot be known from the source; ``reason`` says why.
+
+    ``single``: the value is certainly exactly one scalar (an imported export, a String
+    parameter), not a list and not possibly absent, so a reader may treat it as one opaque
+    literal (:func:`airlock.controls.policy_documents._opaque`)."""
 
     reason: str
+    single: bool = False
 
     def __str__(self) -> str:
         return f"<unresolved: {self.reason}>"

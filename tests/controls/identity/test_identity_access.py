@@ -31,7 +31,7 @@ from airlock.inventory.identity import (
     Role,
     User,
 )
-from airlock.inventory.model import NamedPolicy
+from airlock.inventory.model import NamedPolicy, Unresolved
 
 BOUND = {"StringEquals": {"aws:SourceVpce": VPCE}}
 OUTSIDE_DENY = deny("bedrock:*", Condition={"StringNotEquals": {"aws:SourceVpce": VPCE}})
@@ -133,25 +133,46 @@ def test_deny_that_starts_in_2030_does_not_bind_today() -> None:
     assert found.evidence["counterexample"]["aws:CurrentTime"] < "2030-01-01T00:00:00Z"
 
 
+#: an endpoint id known to be exactly one value (an ``Fn::ImportValue``)
+ONE = Unresolved("from the network stack", single=True)
+
+
 def test_an_unresolved_endpoint_id_compared_exactly_is_one_of_ours() -> None:
     """An endpoint id imported from the network stack is unknown, but under an exact-match
     operator it is one specific id of our own network: it matches neither a request from the
     internet (no key) nor someone else's fresh endpoint. Under *Like it may be a pattern."""
     grant = allow("bedrock:InvokeModel", MODEL)
-    exact = deny("bedrock:*", Condition={"StringNotEquals": {"aws:SourceVpce": U}})
+    exact = deny("bedrock:*", Condition={"StringNotEquals": {"aws:SourceVpce": ONE}})
     assert status("AL-IAM-006", inv(role(grant, exact)), "App") is Status.PASS
-    bound = allow("bedrock:InvokeModel", MODEL, Condition={"StringEquals": {"aws:SourceVpce": U}})
+    bound = allow(
+        "bedrock:InvokeModel", MODEL, Condition={"StringEquals": {"aws:SourceVpce": [ONE]}}
+    )
     assert status("AL-IAM-006", inv(role(bound)), "App") is Status.PASS
     if_exists = allow(
-        "bedrock:InvokeModel", MODEL, Condition={"StringEqualsIfExists": {"aws:SourceVpce": U}}
+        "bedrock:InvokeModel", MODEL, Condition={"StringEqualsIfExists": {"aws:SourceVpce": ONE}}
     )
     assert status("AL-IAM-006", inv(role(if_exists)), "App") is Status.FAIL
-    lost = deny("bedrock:*", Condition={"StringNotLike": {"aws:SourceVpce": U}})
+    lost = deny("bedrock:*", Condition={"StringNotLike": {"aws:SourceVpce": ONE}})
     found = verdict("AL-IAM-006", inv(role(grant, lost)), "App")
     assert found.status is Status.UNKNOWN
-    assert "statement 1 of policy app holds an unresolved value (from parameter KeyArn)" in (
+    assert "statement 1 of policy app holds an unresolved value (from the network stack)" in (
         found.reason
     )
+
+
+@pytest.mark.parametrize("where", ["StringEquals", "StringNotEquals"])
+def test_an_unresolved_endpoint_id_that_may_be_a_list_or_absent_stays_unknown(where: str) -> None:
+    """``Fn::If [Cond, !Ref VpceId, !Ref AWS::NoValue]`` may drop the key (an Allow without
+    the condition is open to the internet), and a list parameter may name anyone's endpoint:
+    only a value known to be one scalar is an opaque id of ours."""
+    grant = allow("bedrock:InvokeModel", MODEL)
+    if where == "StringEquals":
+        statements = [allow("bedrock:InvokeModel", MODEL, Condition={where: {"aws:SourceVpce": U}})]
+    else:
+        statements = [grant, deny("bedrock:*", Condition={where: {"aws:SourceVpce": [U]}})]
+    found = verdict("AL-IAM-006", inv(role(*statements)), "App")
+    assert found.status is Status.UNKNOWN, found.reason
+    assert "holds an unresolved value (from parameter KeyArn)" in found.reason
 
 
 def test_scp_deny_closes_when_it_targets_the_account_and_is_unknown_for_an_ou() -> None:

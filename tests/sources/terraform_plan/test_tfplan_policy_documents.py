@@ -114,6 +114,24 @@ def rebuilt(tmp_path: Path, *args: Any, **kwargs: Any) -> Any:
     return document(plan_with(*args, **kwargs).load(tmp_path))
 
 
+#: the Allow that stands for statements a function around ``data.X.json`` may add
+WRAPPED = {
+    "Effect": "Allow",
+    "Action": Unresolved(
+        f"the plan cannot show whether aws_iam_role_policy.app.policy is {DOC} unchanged: "
+        "a function may add statements"
+    ),
+    "Resource": "*",
+}
+
+
+def own(found: Any) -> list[Any]:
+    """The rebuilt document's own statements, after checking the closing stand-in."""
+    *statements, last = found["Statement"]
+    assert last == WRAPPED
+    return statements
+
+
 INVOKE_ARGS: dict[str, Any] = {"actions": ["bedrock:InvokeModel"], "resources": ["*"]}
 INVOKE = statement(**INVOKE_ARGS)
 
@@ -180,6 +198,7 @@ def test_known_statements_render_as_the_provider_does(tmp_path: Path) -> None:
                     "Service": ["s3.amazonaws.com"],
                 },
             },
+            WRAPPED,
         ],
     }
 
@@ -209,7 +228,7 @@ def test_sources_then_own_statements_then_overrides_replace_by_sid(tmp_path: Pat
         overrides=[override],
     )
     assert found["Id"] == "override-id"
-    assert [(s.get("Sid"), s["Effect"], s["Action"]) for s in found["Statement"]] == [
+    assert [(s.get("Sid"), s["Effect"], s["Action"]) for s in own(found)] == [
         ("Keep", "Deny", "s3:*"),
         ("Mine", "Allow", ["bedrock:InvokeModel"]),
         (None, "Allow", "logs:*"),
@@ -235,17 +254,31 @@ def test_unknown_values_are_unresolved_leaves_naming_the_plan_resource(tmp_path:
             }
         ],
     )
-    (only,) = found["Statement"]
+    (only,) = own(found)
     assert only["Resource"] == [
-        Unresolved(f"known after apply: {DOC}.statement[0].resources[0]"),
+        Unresolved(f"known after apply: {DOC}.statement[0].resources[0]", single=True),
         "arn:aws:bedrock:eu-central-1::foundation-model/x",
     ]
-    # the same text as the endpoint's own aws_id
+    # the same text as the endpoint's own aws_id; one element of a known list: one id
     assert only["Condition"] == {
         "StringEquals": {
-            "aws:SourceVpce": [Unresolved("known after apply: aws_vpc_endpoint.runtime.id")]
+            "aws:SourceVpce": [
+                Unresolved("known after apply: aws_vpc_endpoint.runtime.id", single=True)
+            ]
         }
     }
+
+
+def test_an_unknown_list_may_hold_any_number_of_values(tmp_path: Path) -> None:
+    found = rebuilt(
+        tmp_path,
+        [statement(**INVOKE_ARGS, condition=[cond("StringEquals", "aws:SourceVpce")])],
+        {"statement": [{"condition": [{"values": True}]}]},
+        config=[{"condition": [{"values": ref("aws_vpc_endpoint.runtime.tags_all")}]}],
+    )
+    (only,) = own(found)
+    (value,) = only["Condition"]["StringEquals"]["aws:SourceVpce"]
+    assert isinstance(value, Unresolved) and not value.single
 
 
 def test_each_key_picks_the_document_with_the_resources_key(tmp_path: Path) -> None:
@@ -271,10 +304,14 @@ def test_each_key_picks_the_document_with_the_resources_key(tmp_path: Path) -> N
     role = plan.load(tmp_path).get("aws_iam_role.app", Role)
     assert role is not None
     documents = {p.origin: p.document for p in role.inline_policies}
-    assert documents['aws_iam_role_policy.keyed["a"]'] == {
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": ["kms:*"], "Resource": ["*"]}],
-    }
+    keyed = documents['aws_iam_role_policy.keyed["a"]']
+    assert isinstance(keyed, dict)
+    assert keyed["Statement"][0] == {"Effect": "Allow", "Action": ["kms:*"], "Resource": ["*"]}
+    assert keyed["Statement"][1]["Action"] == Unresolved(
+        'the plan cannot show whether aws_iam_role_policy.keyed["a"].policy is '
+        'data.aws_iam_policy_document.key["a"] unchanged: a function may add statements'
+    )
+    assert len(keyed["Statement"]) == 2
 
 
 # -- giving up -------------------------------------------------------------------------------
@@ -371,15 +408,52 @@ def test_an_unknown_effect_stays_unknown(tmp_path: Path) -> None:
     assert "known after apply: aws_iam_role_policy.app.policy" in found.reason
 
 
-def test_an_unknown_endpoint_id_compared_exactly(tmp_path: Path) -> None:
-    block = statement(**INVOKE_ARGS, condition=[cond("StringEquals", "aws:SourceVpce", None)])
+def test_an_unknown_endpoint_id_compared_exactly_in_a_deny(tmp_path: Path) -> None:
+    """An explicit Deny of the rebuilt document still decides, whatever a function around
+    ``data.X.json`` may add; the same id in an Allow only binds the statements we can see."""
+    outside = statement(
+        effect="Deny",
+        actions=["bedrock:*"],
+        resources=["*"],
+        condition=[cond("StringNotEquals", "aws:SourceVpce", None)],
+    )
     found = _iam_006(
         tmp_path,
-        [block],
+        [INVOKE, outside],
+        {"statement": [{}, {"condition": [{"values": [True]}]}]},
+        config=[{}, {"condition": [{"values": ref("aws_vpc_endpoint.runtime.id")}]}],
+    )
+    assert found.status is Status.PASS, found.reason
+    bound = statement(**INVOKE_ARGS, condition=[cond("StringEquals", "aws:SourceVpce", None)])
+    found = _iam_006(
+        tmp_path,
+        [bound],
         {"statement": [{"condition": [{"values": [True]}]}]},
         config=[{"condition": [{"values": ref("aws_vpc_endpoint.runtime.id")}]}],
     )
-    assert found.status is Status.PASS, found.reason
+    assert found.status is Status.UNKNOWN
+    assert "a function may add statements" in found.reason
+
+
+def test_a_function_around_the_document_may_add_statements(tmp_path: Path) -> None:
+    """``jsonencode({Statement = concat(jsondecode(data.X.json).Statement, [...])})`` has the
+    references of ``data.X.json``: a scoped, bound document must not PASS on its own."""
+    scoped = statement(
+        actions=["bedrock:InvokeModel"],
+        resources=["arn:aws:bedrock:eu-central-1::foundation-model/anthropic.claude-3"],
+        condition=[cond("StringEquals", "aws:SourceVpce", None)],
+    )
+    inventory = plan_with(
+        [scoped],
+        {"statement": [{"condition": [{"values": [True]}]}]},
+        config=[{"condition": [{"values": ref("aws_vpc_endpoint.runtime.id")}]}],
+    ).load(tmp_path)
+    context = ScanContext(inventory, Settings())
+    for control in identity.CONTROLS:
+        if control.id in ("AL-IAM-005", "AL-IAM-006"):
+            (found,) = [v for v in control.check(context) if v.subject.id == "aws_iam_role.app"]
+            assert found.status is Status.UNKNOWN, (control.id, found.reason)
+            assert "is data.aws_iam_policy_document.app unchanged" in found.reason
 
 
 def test_an_incomplete_read_or_an_empty_document_keeps_it_unresolved(tmp_path: Path) -> None:

@@ -247,7 +247,8 @@ def fn_get_azs(resolver: Resolver, argument: Any) -> Unresolved:
 def fn_import_value(resolver: Resolver, argument: Any) -> Unresolved:
     name = render(resolver.argument(argument))
     shown = name if isinstance(name, str) else "<unresolved name>"
-    return Unresolved(f"Fn::ImportValue {shown}: exported by another stack")
+    # an export is always one string, whatever it holds
+    return Unresolved(f"Fn::ImportValue {shown}: exported by another stack", single=True)
 
 
 def fn_base64(resolver: Resolver, argument: Any) -> Any:

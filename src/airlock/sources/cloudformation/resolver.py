@@ -170,16 +170,19 @@ class Resolver:
             return self._parameters[name]
         spec = self.template.parameters[name]
         kind = spec.get("Type", "String")
+        single = isinstance(kind, str) and _one_scalar(kind)
         kind = kind if isinstance(kind, str) else "String"
         value: Any
         if name in self.overrides:
             value = _typed_parameter(kind, self.overrides[name])
         elif kind.startswith("AWS::SSM::Parameter::Value<"):
-            value = Unresolved(f"parameter {name} is read from SSM Parameter Store at deploy time")
+            reason = f"parameter {name} is read from SSM Parameter Store at deploy time"
+            value = Unresolved(reason, single=single)
         elif "Default" in spec and spec["Default"] is not None:
             value = _typed_parameter(kind, spec["Default"])
         else:
-            value = Unresolved(f"parameter {name} has no default; its value is set at deploy time")
+            reason = f"parameter {name} has no default; its value is set at deploy time"
+            value = Unresolved(reason, single=single)
         self._parameters[name] = value
         return value
 
@@ -389,6 +392,14 @@ _VPC_DEFAULTS = {
     "DefaultNetworkAcl": DEFAULT_NETWORK_ACL_SUFFIX,
     "DefaultSecurityGroup": DEFAULT_SECURITY_GROUP_SUFFIX,
 }
+
+
+def _one_scalar(kind: str) -> bool:
+    """Whether a parameter of this type is exactly one value (a String, a Number, a VPC id,
+    an SSM String), not a list (``CommaDelimitedList``, ``List<...>``)."""
+    ssm = "AWS::SSM::Parameter::Value<"
+    inner = kind.removeprefix(ssm).removesuffix(">") if kind.startswith(ssm) else kind
+    return inner in ("String", "Number") or (inner.startswith("AWS::") and "List<" not in inner)
 
 
 def _typed_parameter(kind: str, raw: Any) -> Any:

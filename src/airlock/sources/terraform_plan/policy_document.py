@@ -13,9 +13,17 @@ group identifiers by type, and a lone ``{type = "*", identifiers = ["*"]}`` is `
 An unknown condition value, resource or principal identifier becomes an
 :class:`~airlock.inventory.model.Unresolved` leaf naming what it is (the same text as the
 ``aws_id``/``arn`` of the referenced plan resource), which the policy evaluator treats as
-unknown wherever it matters. Anything else unknown (a statement, effect, action, principal
-type, Sid, source or override document), a sensitive value, or a ``policy`` expression that is
-not a plain reference to one document's ``json`` leaves the policy unresolved, as before.
+unknown wherever it matters; an unknown element of a known list is marked ``single`` (one
+string, so an endpoint id compared exactly is one opaque id), an unknown list is not.
+Anything else unknown (a statement, effect, action, principal type, Sid, source or override
+document), a sensitive value, or a ``policy`` expression whose references are not those of one
+document's ``json`` leaves the policy unresolved, as before.
+
+The references do not prove that the ``policy`` *is* the document: Terraform records the same
+ones for ``jsonencode({Statement = concat(jsondecode(data.D.x.json).Statement, [...])})``.
+So the rebuilt document ends with one extra Allow whose Action is unresolved, standing for any
+statements a function may add: it can turn a default DENY into UNKNOWN, never an explicit Deny
+or a proven ALLOW of the document's own statements.
 """
 
 from __future__ import annotations
@@ -56,9 +64,20 @@ def deferred_document(view: ResourceView, path: Path) -> dict[str, Any] | None:
     if source is None:
         return None
     try:
-        return _Rebuild(view, source).document()
+        document = _Rebuild(view, source).document()
     except _GiveUp:
         return None
+    # The configuration records the same references for ``data.D.x.json`` and for
+    # ``jsonencode({Statement = concat(jsondecode(data.D.x.json).Statement, [...])})``, so the
+    # policy may hold statements the plan cannot show: one unreadable Allow stands for them.
+    # It may allow anything (a default DENY becomes UNKNOWN) but denies nothing, so explicit
+    # Denies and proven ALLOWs of the rebuilt statements still decide.
+    reason = (
+        f"the plan cannot show whether {view.where(*path)} is {source.address} unchanged: "
+        "a function may add statements"
+    )
+    document["Statement"].append({"Effect": "Allow", "Action": Unresolved(reason), "Resource": "*"})
+    return document
 
 
 def _document_source(view: ResourceView, path: Path) -> PlanResource | None:
@@ -274,8 +293,12 @@ class _Rebuild:
         key = self.data.key
         if len(targets) > 1 and resolution.by_index and key is not None:
             targets = [t for t in targets if t.key == key and type(t.key) is type(key)] or targets
+        # an unknown element of a list whose length the plan knows is one string (an id, an
+        # ARN); an unknown list may hold any number
+        single = isinstance(path[-1], int)
         if len(targets) == 1 and targets[0].attr:
-            return Unresolved(f"known after apply: {targets[0].address}.{targets[0].attr}")
+            reason = f"known after apply: {targets[0].address}.{targets[0].attr}"
+            return Unresolved(reason, single=single)
         where = self.data.address
         for part in path:
             where += f"[{part}]" if isinstance(part, int) else f".{part}"
@@ -284,7 +307,7 @@ class _Rebuild:
             reason += f" (from {targets[0].address})"  # a whole object, e.g. via a module output
         if resolution.data:
             reason += f" (read from {', '.join(resolution.data)})"
-        return Unresolved(reason)
+        return Unresolved(reason, single=single)
 
 
 def _interpolation(text: str, version: str) -> str:
