@@ -277,3 +277,22 @@ def test_a_parameter_value_outside_its_allowed_values_is_refused(
     _one_line_error(capsys, "'c' is not one of its AllowedValues")
     assert main([*args, "--parameter", "FlowLogs=True"]) == 2  # CloudFormation compares text
     _one_line_error(capsys, "(true, false)")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this platform")
+@pytest.mark.parametrize("to_file", [False, True], ids=["stdout", "output"])
+def test_a_report_that_cannot_be_written_is_one_line_and_exit_2(to_file: bool) -> None:
+    import subprocess
+    import sys
+
+    args = ["scan", "--from", "cloudformation", str(CFN_LEAKY), "--format", "json"]
+    if to_file:
+        args += ["--output", "/dev/full"]
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-c", "from airlock.cli import run; run()", *args],
+            stdout=full, stderr=subprocess.PIPE, text=True, check=False,
+        )  # fmt: skip
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert "cannot write" in done.stderr and "No space left on device" in done.stderr

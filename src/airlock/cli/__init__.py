@@ -7,6 +7,7 @@ Exit codes: 0 nothing failed; 1 a control failed (or a trail failed verification
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -94,6 +95,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except OSError as exc:  # the report could not be written (a full disk, a closed device)
+        _io_error(exc)
+        return EXIT_USAGE
+
+
+def _io_error(exc: OSError) -> None:
+    where = f"{exc.filename}: " if exc.filename else ""
+    with contextlib.suppress(OSError):  # stderr gone too: the exit code is all that is left
+        print(f"airlock: error: cannot write: {where}{exc.strerror or exc}", file=sys.stderr)
 
 
 def run() -> None:
@@ -106,4 +116,7 @@ def run() -> None:
         sys.stderr.flush()
     except BrokenPipeError:
         pass
+    except OSError as exc:  # what was buffered could not be written: the report is lost
+        _io_error(exc)
+        code = EXIT_USAGE
     os._exit(code)
