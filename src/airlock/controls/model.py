@@ -218,6 +218,37 @@ def numbered(
     )
 
 
+class ControlFactory(Struct, frozen=True):
+    """The controls of one catalog module: their layer and the topics they serve unless a
+    control names its own (``_ctl = ControlFactory(Layer.AUDIT, (...))``)."""
+
+    layer: Layer
+    topics: tuple[Topic, ...]
+
+    def __call__(
+        self,
+        number: int,
+        title: str,
+        severity: Severity,
+        rationale: str,
+        remediation: str,
+        check: Check,
+        *references: str,
+        topics: tuple[Topic, ...] | None = None,
+    ) -> Control:
+        return numbered(
+            number,
+            title=title,
+            layer=self.layer,
+            severity=severity,
+            rationale=rationale,
+            remediation=remediation,
+            topics=self.topics if topics is None else topics,
+            check=check,
+            references=references,
+        )
+
+
 class Finding(Struct, frozen=True):
     control_id: str
     title: str

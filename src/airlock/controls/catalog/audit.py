@@ -15,13 +15,13 @@ from airlock.controls.invocation import bedrock_callers
 from airlock.controls.judgement import Answer
 from airlock.controls.model import (
     Control,
+    ControlFactory,
     Layer,
     ScanContext,
     Severity,
     Verdict,
     failed,
     not_applicable,
-    numbered,
     passed,
     unknown,
 )
@@ -262,26 +262,7 @@ def _judge_logging(config: InvocationLogging) -> Verdict:
     )
 
 
-def _ctl(
-    number: int,
-    title: str,
-    severity: Severity,
-    rationale: str,
-    remediation: str,
-    check: Callable[[ScanContext], Iterator[Verdict]],
-    *references: str,
-) -> Control:
-    return numbered(
-        number,
-        title=title,
-        layer=Layer.AUDIT,
-        severity=severity,
-        rationale=rationale,
-        remediation=remediation,
-        topics=(Topic.AUDIT_LOGGING, Topic.INCIDENT_RESPONSE),
-        check=check,
-        references=references,
-    )
+_ctl = ControlFactory(Layer.AUDIT, (Topic.AUDIT_LOGGING, Topic.INCIDENT_RESPONSE))
 
 
 CONTROLS: tuple[Control, ...] = (

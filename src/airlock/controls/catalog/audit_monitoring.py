@@ -13,13 +13,13 @@ from airlock.controls.coverage import absence_is_proof
 from airlock.controls.invocation import bedrock_callers, invoke_without_guardrail
 from airlock.controls.model import (
     Control,
+    ControlFactory,
     Layer,
     ScanContext,
     Severity,
     Verdict,
     failed,
     not_applicable,
-    numbered,
     passed,
     unknown,
 )
@@ -165,25 +165,7 @@ def _guardrails_required(ctx: ScanContext) -> Iterator[Verdict]:
         )
 
 
-def _ctl(
-    number: int,
-    title: str,
-    severity: Severity,
-    rationale: str,
-    remediation: str,
-    check: Callable[[ScanContext], Iterator[Verdict]],
-    topics: tuple[Topic, ...] = (Topic.MONITORING, Topic.INCIDENT_RESPONSE),
-) -> Control:
-    return numbered(
-        number,
-        title=title,
-        layer=Layer.AUDIT,
-        severity=severity,
-        rationale=rationale,
-        remediation=remediation,
-        topics=topics,
-        check=check,
-    )
+_ctl = ControlFactory(Layer.AUDIT, (Topic.MONITORING, Topic.INCIDENT_RESPONSE))
 
 
 CONTROLS: tuple[Control, ...] = (
@@ -216,6 +198,6 @@ CONTROLS: tuple[Control, ...] = (
         "Add a bedrock:GuardrailIdentifier condition to InvokeModel grants (or deny invocation "
         "when it is absent), and associate a guardrail with every agent.",
         _guardrails_required,
-        (Topic.ACCESS_CONTROL, Topic.MONITORING),
+        topics=(Topic.ACCESS_CONTROL, Topic.MONITORING),
     ),
 )

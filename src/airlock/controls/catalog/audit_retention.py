@@ -9,7 +9,7 @@ separate account means S3 replication of every object to a bucket of another acc
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from airlock.controls.audit_protection import audit_tamper, unresolved_owner
@@ -24,13 +24,13 @@ from airlock.controls.coverage import absence_is_proof
 from airlock.controls.judgement import Answer
 from airlock.controls.model import (
     Control,
+    ControlFactory,
     Layer,
     ResourceRef,
     ScanContext,
     Severity,
     Verdict,
     failed,
-    numbered,
     passed,
     unknown,
 )
@@ -458,26 +458,7 @@ def _tamper(ctx: ScanContext) -> Iterator[Verdict]:
         yield from_judgement(subject, judgement, bad=Answer.YES)
 
 
-def _ctl(
-    number: int,
-    title: str,
-    severity: Severity,
-    rationale: str,
-    remediation: str,
-    check: Callable[[ScanContext], Iterator[Verdict]],
-    *references: str,
-) -> Control:
-    return numbered(
-        number,
-        title=title,
-        layer=Layer.AUDIT,
-        severity=severity,
-        rationale=rationale,
-        remediation=remediation,
-        topics=(Topic.AUDIT_LOGGING, Topic.RECORD_RETENTION),
-        check=check,
-        references=references,
-    )
+_ctl = ControlFactory(Layer.AUDIT, (Topic.AUDIT_LOGGING, Topic.RECORD_RETENTION))
 
 
 CONTROLS: tuple[Control, ...] = (

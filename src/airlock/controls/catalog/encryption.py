@@ -13,13 +13,13 @@ from airlock.controls.buckets import bedrock_buckets, bucket_subject
 from airlock.controls.keys import judge_key
 from airlock.controls.model import (
     Control,
+    ControlFactory,
     Layer,
     ScanContext,
     Severity,
     Verdict,
     failed,
     not_applicable,
-    numbered,
     unknown,
 )
 from airlock.controls.statements import glob_match
@@ -273,26 +273,7 @@ def _prompts_and_flows(ctx: ScanContext) -> Iterator[Verdict]:
         yield judge_key(item, ctx.inventory, item.kms_key, what=what, default="an AWS owned key")
 
 
-def _ctl(
-    number: int,
-    title: str,
-    severity: Severity,
-    rationale: str,
-    remediation: str,
-    check: Callable[[ScanContext], Iterator[Verdict]],
-    *references: str,
-) -> Control:
-    return numbered(
-        number,
-        title=title,
-        layer=Layer.ENCRYPTION,
-        severity=severity,
-        rationale=rationale,
-        remediation=remediation,
-        topics=_AT_REST,
-        check=check,
-        references=references,
-    )
+_ctl = ControlFactory(Layer.ENCRYPTION, _AT_REST)
 
 
 CONTROLS: tuple[Control, ...] = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from airlock.analysis.policy import Verdict as Decision
 from airlock.controls.authorization import authorization
@@ -16,6 +16,7 @@ from airlock.controls.key_policy import (
 from airlock.controls.keys import customer_keys
 from airlock.controls.model import (
     Control,
+    ControlFactory,
     Layer,
     ResourceRef,
     ScanContext,
@@ -23,7 +24,6 @@ from airlock.controls.model import (
     Verdict,
     failed,
     not_applicable,
-    numbered,
     passed,
     unknown,
 )
@@ -241,26 +241,7 @@ def _decryption(ctx: ScanContext) -> Iterator[Verdict]:
         yield from_judgement(key, judge_decryption(ctx, key))
 
 
-def _ctl(
-    number: int,
-    title: str,
-    severity: Severity,
-    rationale: str,
-    remediation: str,
-    check: Callable[[ScanContext], Iterator[Verdict]],
-    *references: str,
-) -> Control:
-    return numbered(
-        number,
-        title=title,
-        layer=Layer.ENCRYPTION,
-        severity=severity,
-        rationale=rationale,
-        remediation=remediation,
-        topics=(Topic.KEY_MANAGEMENT, Topic.ENCRYPTION_AT_REST),
-        check=check,
-        references=references,
-    )
+_ctl = ControlFactory(Layer.ENCRYPTION, (Topic.KEY_MANAGEMENT, Topic.ENCRYPTION_AT_REST))
 
 
 CONTROLS: tuple[Control, ...] = (

@@ -19,13 +19,13 @@ from airlock.controls.invocation import (
 from airlock.controls.judgement import Answer, Judgement
 from airlock.controls.model import (
     Control,
+    ControlFactory,
     Layer,
     ScanContext,
     Severity,
     Verdict,
     failed,
     not_applicable,
-    numbered,
     passed,
     unknown,
 )
@@ -298,27 +298,7 @@ def _span(seconds: int) -> str:
     return f"{seconds // 60} minutes" if seconds % 60 == 0 else f"{seconds} seconds"
 
 
-def _ctl(
-    number: int,
-    title: str,
-    severity: Severity,
-    rationale: str,
-    remediation: str,
-    check: Callable[[ScanContext], Iterator[Verdict]],
-    topics: tuple[Topic, ...] = (Topic.ACCESS_CONTROL,),
-    *references: str,
-) -> Control:
-    return numbered(
-        number,
-        title=title,
-        layer=Layer.IDENTITY,
-        severity=severity,
-        rationale=rationale,
-        remediation=remediation,
-        topics=topics,
-        check=check,
-        references=references,
-    )
+_ctl = ControlFactory(Layer.IDENTITY, (Topic.ACCESS_CONTROL,))
 
 
 CONTROLS: tuple[Control, ...] = (
@@ -332,7 +312,7 @@ CONTROLS: tuple[Control, ...] = (
         "Do not grant bedrock:CallWithBearerToken (it is included in bedrock:* and *); deny it "
         "and bedrock-mantle:CallWithBearerToken in an SCP.",
         _per_caller(bearer_token_allowed, skip_service_roles=False),
-        (Topic.AUTHENTICATION, Topic.ACCESS_CONTROL),
+        topics=(Topic.AUTHENTICATION, Topic.ACCESS_CONTROL),
     ),
     _ctl(
         5,
@@ -354,7 +334,7 @@ CONTROLS: tuple[Control, ...] = (
         "workload principals, or deny Bedrock when aws:SourceVpce is not the endpoint (identity "
         "policy, permissions boundary or SCP).",
         _per_caller(invoke_outside_endpoint, skip_service_roles=True),
-        (Topic.ACCESS_CONTROL, Topic.NETWORK_ISOLATION),
+        topics=(Topic.ACCESS_CONTROL, Topic.NETWORK_ISOLATION),
     ),
     _ctl(
         7,
@@ -385,7 +365,7 @@ CONTROLS: tuple[Control, ...] = (
         "Add StringEquals (or StringLike without a bare wildcard) <provider>:sub naming the "
         "repository and branch, or the service account, that may assume the role.",
         _oidc,
-        (Topic.AUTHENTICATION, Topic.ACCESS_CONTROL),
+        topics=(Topic.AUTHENTICATION, Topic.ACCESS_CONTROL),
     ),
     _ctl(
         10,
@@ -397,7 +377,7 @@ CONTROLS: tuple[Control, ...] = (
         "of at most PT1H on Identity Center permission sets, and shorter session durations for "
         "production.",
         _sessions,
-        (Topic.AUTHENTICATION,),
+        topics=(Topic.AUTHENTICATION,),
     ),
     _ctl(
         11,
@@ -409,6 +389,6 @@ CONTROLS: tuple[Control, ...] = (
         'aws:RequestedRegion is "unspecified" and bedrock:InferenceProfileArn is a global. '
         "profile.",
         _per_caller(global_profile_allowed, skip_service_roles=False),
-        (Topic.ACCESS_CONTROL, Topic.RESIDENCY),
+        topics=(Topic.ACCESS_CONTROL, Topic.RESIDENCY),
     ),
 )

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from airlock.controls.coverage import absence_is_proof, gap
 from airlock.controls.credentials import CredentialHit, inspect_environment
 from airlock.controls.model import (
     Control,
+    ControlFactory,
     Layer,
     ScanContext,
     Severity,
     Subject,
     Verdict,
     failed,
-    numbered,
     passed,
     unknown,
 )
@@ -143,26 +143,7 @@ def _bedrock_keys(ctx: ScanContext) -> Iterator[Verdict]:
         yield _none_found(ctx, "long-term Bedrock API key")
 
 
-def _ctl(
-    number: int,
-    title: str,
-    severity: Severity,
-    rationale: str,
-    remediation: str,
-    check: Callable[[ScanContext], Iterator[Verdict]],
-    *references: str,
-) -> Control:
-    return numbered(
-        number,
-        title=title,
-        layer=Layer.IDENTITY,
-        severity=severity,
-        rationale=rationale,
-        remediation=remediation,
-        topics=(Topic.AUTHENTICATION, Topic.ACCESS_CONTROL),
-        check=check,
-        references=references,
-    )
+_ctl = ControlFactory(Layer.IDENTITY, (Topic.AUTHENTICATION, Topic.ACCESS_CONTROL))
 
 
 CONTROLS: tuple[Control, ...] = (

@@ -14,13 +14,13 @@ from airlock.controls.key_access import decrypt_access
 from airlock.controls.keys import customer_keys
 from airlock.controls.model import (
     Control,
+    ControlFactory,
     Layer,
     ScanContext,
     Severity,
     Verdict,
     failed,
     not_applicable,
-    numbered,
     passed,
     unknown,
 )
@@ -246,19 +246,14 @@ def _role_of(ctx: ScanContext, instance: Instance) -> Role | str | None:
     return None
 
 
+_catalog = ControlFactory(Layer.ISOLATION, (Topic.ISOLATION, Topic.KEY_MANAGEMENT))
+
+
 def _ctl(
     number: int, title: str, severity: Severity, rationale: str, remediation: str, check: Check
 ) -> Control:
-    return numbered(
-        number,
-        title=title,
-        layer=Layer.ISOLATION,
-        severity=severity,
-        rationale=rationale,
-        remediation=remediation,
-        topics=(Topic.ISOLATION, Topic.KEY_MANAGEMENT),
-        check=_operator(check),
-    )
+    """A control that judges only when the operator is in the threat model."""
+    return _catalog(number, title, severity, rationale, remediation, _operator(check))
 
 
 CONTROLS: tuple[Control, ...] = (

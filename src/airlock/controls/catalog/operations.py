@@ -11,6 +11,7 @@ from airlock.controls.coverage import absence_is_proof
 from airlock.controls.invocation import DATA_PLANE, NETWORK_KEYS
 from airlock.controls.model import (
     Control,
+    ControlFactory,
     Layer,
     ResourceRef,
     ScanContext,
@@ -18,7 +19,6 @@ from airlock.controls.model import (
     Verdict,
     failed,
     not_applicable,
-    numbered,
     passed,
     unknown,
 )
@@ -287,25 +287,7 @@ def _quota(ctx: ScanContext) -> Iterator[Verdict]:
             )
 
 
-def _ctl(
-    number: int,
-    title: str,
-    severity: Severity,
-    rationale: str,
-    remediation: str,
-    check: Check,
-    topics: tuple[Topic, ...],
-) -> Control:
-    return numbered(
-        number,
-        title=title,
-        layer=Layer.OPERATIONS,
-        severity=severity,
-        rationale=rationale,
-        remediation=remediation,
-        topics=topics,
-        check=check,
-    )
+_ctl = ControlFactory(Layer.OPERATIONS, ())
 
 
 CONTROLS: tuple[Control, ...] = (
@@ -319,7 +301,7 @@ CONTROLS: tuple[Control, ...] = (
         "codeartifact.api, codeartifact.repositories, ecr.api and ecr.dkr interface endpoints in "
         "the workload VPC.",
         _mirror,
-        (Topic.SUPPLY_CHAIN, Topic.NETWORK_ISOLATION),
+        topics=(Topic.SUPPLY_CHAIN, Topic.NETWORK_ISOLATION),
     ),
     _ctl(
         2,
@@ -330,7 +312,7 @@ CONTROLS: tuple[Control, ...] = (
         "Attach the data-perimeter network SCP (deny when aws:SourceVpc/aws:SourceVpce is not "
         "the organization's, with aws:ViaAWSService exemptions) to the workload OU.",
         _perimeter,
-        (Topic.ACCESS_CONTROL, Topic.NETWORK_ISOLATION),
+        topics=(Topic.ACCESS_CONTROL, Topic.NETWORK_ISOLATION),
     ),
     _ctl(
         3,
@@ -341,6 +323,6 @@ CONTROLS: tuple[Control, ...] = (
         "Request a quota increase for interface endpoints per VPC before deployment, or share "
         "endpoints from a central VPC.",
         _quota,
-        (Topic.RESILIENCE,),
+        topics=(Topic.RESILIENCE,),
     ),
 )

@@ -17,6 +17,7 @@ from airlock.controls.coverage import complete_view
 from airlock.controls.invocation import ANY_BEDROCK
 from airlock.controls.model import (
     Control,
+    ControlFactory,
     Layer,
     ScanContext,
     Severity,
@@ -25,7 +26,6 @@ from airlock.controls.model import (
     Verdict,
     failed,
     not_applicable,
-    numbered,
     passed,
     unknown,
 )
@@ -344,19 +344,7 @@ def _combine(subject: Subject, routes: list[Route], allowed: frozenset[str]) -> 
     )
 
 
-def _ctl(
-    number: int, title: str, severity: Severity, rationale: str, remediation: str, check: Check
-) -> Control:
-    return numbered(
-        number,
-        title=title,
-        layer=Layer.RESIDENCY,
-        severity=severity,
-        rationale=rationale,
-        remediation=remediation,
-        topics=(Topic.RESIDENCY,),
-        check=check,
-    )
+_ctl = ControlFactory(Layer.RESIDENCY, (Topic.RESIDENCY,))
 
 
 CONTROLS: tuple[Control, ...] = (
