@@ -31,6 +31,7 @@ from typing import Any
 from msgspec import Struct, field
 
 from airlock.analysis.policy import Answer, PolicyDocument, PolicyKind, StatementRef, Verdict
+from airlock.analysis.policy.condition import OPERATORS, Comparison, Family, split_operator
 from airlock.controls.aws_managed import KNOWN
 from airlock.controls.deploy_tokens import for_evaluator, shown, unwritten_arn
 from airlock.inventory.model import Unresolved
@@ -93,7 +94,8 @@ def _translate(value: Any, found: list[str], resource: bool = False, own_ids: bo
 
 #: exact-match operators (with IfExists and set prefixes stripped) and the network keys whose
 #: unresolved values are still known to be one specific id of the deployment's own network
-_EXACT = frozenset({"stringequals", "stringnotequals"})
+#: the string comparisons without patterns (StringEquals, StringNotEquals, IgnoreCase forms)
+_EXACT = frozenset({Comparison.EQUALS, Comparison.EQUALS_IGNORE_CASE})
 _OWN_NETWORK_KEYS = frozenset({"aws:sourcevpce", "aws:sourcevpc"})
 
 
@@ -106,9 +108,9 @@ def _condition(block: Mapping[str, Any], found: list[str]) -> dict[str, Any]:
     literal id does. Under ``*Like`` operators it may be a pattern, so it stays unresolved."""
     out: dict[str, Any] = {}
     for operator, keys in block.items():
-        name = str(operator).lower().split(":")[-1].removesuffix("ifexists")
-        name = name.removesuffix("ignorecase")
-        if name not in _EXACT or not isinstance(keys, Mapping):
+        spec = OPERATORS.get(split_operator(str(operator))[1])
+        exact = spec is not None and spec[0] is Family.STRING and spec[1] in _EXACT
+        if not exact or not isinstance(keys, Mapping):
             out[for_evaluator(str(operator))] = _translate(keys, found)
             continue
         out[for_evaluator(str(operator))] = {

@@ -94,6 +94,20 @@ _VARIABLE_FAMILIES = (Family.STRING, Family.ARN, Family.BOOL)
 Test = Callable[[str], bool]
 
 
+def split_operator(operator: str) -> tuple[SetQualifier, str, bool]:
+    """(set qualifier, base operator -- a key of OPERATORS when supported, IfExists)."""
+    qualifier = SetQualifier.NONE
+    base = operator
+    for candidate in (SetQualifier.FOR_ANY_VALUE, SetQualifier.FOR_ALL_VALUES):
+        if operator.startswith(candidate.value + ":"):
+            qualifier = candidate
+            base = operator[len(candidate.value) + 1 :]
+    if_exists = base.endswith("IfExists")
+    if if_exists:
+        base = base[: -len("IfExists")]
+    return qualifier, base, if_exists
+
+
 def parse_number(text: str) -> float | None:
     try:
         return float(text)
@@ -207,15 +221,7 @@ class ConditionClause(Struct, frozen=True, eq=False):
 
     @staticmethod
     def parse(operator: str, key: str, values: tuple[str, ...], variables: bool) -> ConditionClause:
-        qualifier = SetQualifier.NONE
-        base = operator
-        for candidate in (SetQualifier.FOR_ANY_VALUE, SetQualifier.FOR_ALL_VALUES):
-            if operator.startswith(candidate.value + ":"):
-                qualifier = candidate
-                base = operator[len(candidate.value) + 1 :]
-        if_exists = base.endswith("IfExists")
-        if if_exists:
-            base = base[: -len("IfExists")]
+        qualifier, base, if_exists = split_operator(operator)
         spec = OPERATORS.get(base)
         common = {"operator": operator, "key": key.lower(), "key_as_written": key, "values": values}
         if spec is None:
